@@ -1,0 +1,80 @@
+"""Losses as pure functions: tensors in, scalar losses out.
+
+Minimising each loss with gradient descent performs the textbook update.
+Nothing here touches an environment or an optimiser.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from actorcritic.returns import td_error
+
+
+def one_step_losses(
+    log_prob: torch.Tensor,
+    value: torch.Tensor,
+    next_value: torch.Tensor,
+    reward: torch.Tensor,
+    terminated: torch.Tensor,
+    gamma: float,
+    discount_weight: float | torch.Tensor = 1.0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Actor and critic losses of one-step actor-critic (S&B §13.5).
+
+    With ``delta = r + gamma * (1 - terminated) * V(s') - V(s)``:
+
+    - actor:  ``-I * delta * log pi(a|s)`` with delta *detached*, so the
+      actor's gradient is ``-I * delta * grad log pi`` and nothing flows
+      into the critic;
+    - critic: ``0.5 * delta**2`` with V(s') *detached* (semi-gradient TD),
+      whose gradient with respect to V(s) is ``-delta``.
+
+    Shapes: all inputs ``()`` for one step, or ``(T,)``; losses are means.
+
+    Args:
+        log_prob: log pi(a|s), with grad to the actor.
+        value: V(s), with grad to the critic.
+        next_value: V(s'); for a truncated step, V(final obs).
+        reward: r.
+        terminated: 1.0 where s' is terminal (no bootstrap).
+        gamma: discount.
+        discount_weight: the factor I = gamma^t (1.0 to drop it).
+
+    Returns:
+        ``(actor_loss, critic_loss)``, two scalars.
+    """
+    delta = td_error(reward, value, next_value.detach(), terminated, gamma)
+    actor_loss = -(discount_weight * delta.detach() * log_prob).mean()
+    critic_loss = 0.5 * (delta**2).mean()
+    return actor_loss, critic_loss
+
+
+def policy_gradient_loss(
+    log_prob: torch.Tensor, weight: torch.Tensor
+) -> torch.Tensor:
+    """Surrogate ``-mean(log pi(a_t|s_t) * weight_t)``, weight detached.
+
+    ``weight`` is a return, a return minus a baseline, or an advantage:
+    a number that scales each log-probability, never a path for gradients.
+    Its gradient is the (negated) REINFORCE estimate; its value is not a
+    measure of performance.
+
+    Shapes: ``log_prob`` and ``weight`` both ``(T,)`` (or both ``(T, N)``).
+    """
+    if log_prob.shape != weight.shape:
+        raise ValueError(
+            "log_prob and weight must have one shape, got "
+            f"{tuple(log_prob.shape)} and {tuple(weight.shape)}"
+        )
+    return -(log_prob * weight.detach()).mean()
+
+
+def value_loss(value: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Regression loss ``0.5 * mean((target - V)^2)``, target detached."""
+    if value.shape != target.shape:
+        raise ValueError(
+            "value and target must have one shape, got "
+            f"{tuple(value.shape)} and {tuple(target.shape)}"
+        )
+    return 0.5 * ((target.detach() - value) ** 2).mean()

@@ -1,0 +1,109 @@
+"""Learning curves: the mean over seeds with a band of one standard
+deviation, on a common x grid."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from actorcritic.training import History
+
+X_LABELS = {
+    "env_steps": "environment steps",
+    "wall_time": "wall-clock seconds",
+    "episode": "episode",
+}
+
+
+def smooth(values: Sequence[float], window: int) -> np.ndarray:
+    """Trailing moving average; the first points average what exists."""
+    if window < 1:
+        raise ValueError(f"window must be >= 1, got {window}")
+    values = np.asarray(values, dtype=float)
+    cumsum = np.cumsum(np.insert(values, 0, 0.0))
+    idx = np.arange(1, len(values) + 1)
+    start = np.maximum(idx - window, 0)
+    return (cumsum[idx] - cumsum[start]) / (idx - start)
+
+
+def mean_band(
+    histories: Sequence[History],
+    x: str = "env_steps",
+    y: str = "episode_return",
+    window: int = 20,
+    points: int = 200,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and standard deviation over seeds of a smoothed curve.
+
+    Each seed's curve is interpolated on a common grid that ends where the
+    shortest run ends, so the band never extrapolates.
+
+    Args:
+        histories: one :class:`History` per seed.
+        x: ``"env_steps"``, ``"wall_time"`` or ``"episode"``.
+        y: ``"episode_return"`` or ``"eval_return"`` (then x is the
+            evaluation step).
+        window: moving-average window, in episodes (or evaluations).
+
+    Returns:
+        ``(grid, mean, std)``, each ``(points,)``.
+    """
+    if not histories:
+        raise ValueError("mean_band needs at least one history")
+    if x not in X_LABELS:
+        raise ValueError(f"x must be one of {sorted(X_LABELS)}, got {x!r}")
+    curves = []
+    for h in histories:
+        ys = np.asarray(getattr(h, y), dtype=float)
+        if len(ys) == 0:
+            raise ValueError(f"a history has no {y!r} entries to plot")
+        if y == "eval_return":
+            xs = np.asarray(h.eval_steps, dtype=float)
+        elif x == "episode":
+            xs = np.arange(1, len(ys) + 1, dtype=float)
+        else:
+            xs = np.asarray(getattr(h, x), dtype=float)
+        curves.append((xs, smooth(ys, window)))
+    lo = max(xs[0] for xs, _ in curves)
+    hi = min(xs[-1] for xs, _ in curves)
+    grid = np.linspace(lo, hi, points) if hi > lo else np.array([hi])
+    stacked = np.stack([np.interp(grid, xs, ys) for xs, ys in curves])
+    return grid, stacked.mean(axis=0), stacked.std(axis=0)
+
+
+def plot_learning_curves(
+    runs: Mapping[str, Sequence[History]],
+    x: str = "env_steps",
+    y: str = "episode_return",
+    window: int = 20,
+    target: float | None = None,
+    ax: plt.Axes | None = None,
+    title: str | None = None,
+) -> plt.Axes:
+    """Plot one mean ± std curve per label (one History per seed).
+
+    Args:
+        runs: ``{label: [history_seed0, history_seed1, ...]}``.
+        x, y, window: see :func:`mean_band`.
+        target: draws a dashed horizontal line (e.g. the solved score).
+        ax: axes to draw on; a new figure when None.
+        title: the axes title.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    for label, histories in runs.items():
+        grid, mean, std = mean_band(histories, x, y, window)
+        (line,) = ax.plot(grid, mean, label=f"{label} ({len(histories)} seeds)")
+        ax.fill_between(grid, mean - std, mean + std, alpha=0.2,
+                        color=line.get_color(), linewidth=0)
+    if target is not None:
+        ax.axhline(target, color="gray", linestyle="--", linewidth=1)
+    ax.set_xlabel(X_LABELS[x] if y != "eval_return" else X_LABELS["env_steps"])
+    ax.set_ylabel("return (mean ± std over seeds)")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="best")
+    ax.grid(alpha=0.3)
+    return ax

@@ -1,0 +1,194 @@
+"""Each checker accepts the reference, flags deliberately wrong versions
+with a message naming the failing case, and survives stubs and crashes."""
+
+import pytest
+import torch
+
+from actorcritic import exercises
+from actorcritic.exercises import check_one_step_losses, check_td_error
+
+
+def run(checker, fn):
+    messages = []
+    returned = checker(fn, report=messages.append)
+    assert len(messages) == 1
+    return returned, messages[0]
+
+
+# --- td_error ---------------------------------------------------------------
+
+def td_right(reward, value, next_value, terminated, truncated, gamma):
+    return reward + gamma * next_value * (1 - terminated) - value
+
+
+def td_ignores_terminated(reward, value, next_value, terminated, truncated,
+                          gamma):
+    return reward + gamma * next_value - value
+
+
+def td_stops_on_truncation(reward, value, next_value, terminated, truncated,
+                           gamma):
+    done = torch.clamp(terminated + truncated, max=1.0)
+    return reward + gamma * next_value * (1 - done) - value
+
+
+def td_fixed_gamma(reward, value, next_value, terminated, truncated, gamma):
+    return reward + 0.9 * next_value * (1 - terminated) - value
+
+
+def td_sign_flipped(reward, value, next_value, terminated, truncated, gamma):
+    return value - (reward + gamma * next_value * (1 - terminated))
+
+
+def td_target_only(reward, value, next_value, terminated, truncated, gamma):
+    return reward + gamma * next_value * (1 - terminated)
+
+
+def test_td_reference_and_right_answer_pass():
+    for fn in (exercises.reference_td_error, td_right):
+        returned, msg = run(check_td_error, fn)
+        assert returned is fn
+        assert "all 5 cases pass" in msg
+
+
+@pytest.mark.parametrize("wrong, case", [
+    (td_ignores_terminated, "a terminated step"),
+    (td_stops_on_truncation, "a truncated step"),
+    (td_fixed_gamma, "another discount"),
+    (td_sign_flipped, "an ordinary step"),
+    (td_target_only, "an ordinary step"),
+])
+def test_td_wrong_answers_name_the_case(wrong, case):
+    returned, msg = run(check_td_error, wrong)
+    assert returned is exercises.reference_td_error
+    assert f"case '{case}" in msg
+    assert "inputs:" in msg and "expected" in msg and "got" in msg
+
+
+def test_td_stub_reports_not_implemented():
+    def stub(reward, value, next_value, terminated, truncated, gamma):
+        raise NotImplementedError
+
+    returned, msg = run(check_td_error, stub)
+    assert returned is exercises.reference_td_error
+    assert "not implemented yet" in msg
+
+
+def test_a_crashing_answer_does_not_crash_the_checker():
+    def crashes(reward, value, next_value, terminated, truncated, gamma):
+        return reward + next_value[5]
+
+    returned, msg = run(check_td_error, crashes)
+    assert returned is exercises.reference_td_error
+    assert "raised IndexError" in msg
+
+
+def test_wrong_signature_is_reported_not_raised():
+    returned, msg = run(check_td_error, lambda reward: reward)
+    assert returned is exercises.reference_td_error
+    assert "raised TypeError" in msg
+
+
+# --- one_step_losses --------------------------------------------------------
+
+def _delta(value, next_value, reward, terminated, gamma):
+    return reward + gamma * next_value.detach() * (1 - terminated) - value
+
+
+def losses_right(log_prob, value, next_value, reward, terminated, gamma,
+                 discount_weight):
+    delta = _delta(value, next_value, reward, terminated, gamma)
+    return (-discount_weight * delta.detach() * log_prob,
+            0.5 * delta.pow(2))
+
+
+def losses_actor_not_detached(log_prob, value, next_value, reward,
+                              terminated, gamma, discount_weight):
+    delta = _delta(value, next_value, reward, terminated, gamma)
+    return -discount_weight * delta * log_prob, 0.5 * delta.pow(2)
+
+
+def losses_target_not_detached(log_prob, value, next_value, reward,
+                               terminated, gamma, discount_weight):
+    delta = reward + gamma * next_value * (1 - terminated) - value
+    return (-discount_weight * delta.detach() * log_prob,
+            0.5 * delta.pow(2))
+
+
+def losses_no_discount_weight(log_prob, value, next_value, reward,
+                              terminated, gamma, discount_weight):
+    delta = _delta(value, next_value, reward, terminated, gamma)
+    return -delta.detach() * log_prob, 0.5 * delta.pow(2)
+
+
+def losses_actor_sign(log_prob, value, next_value, reward, terminated,
+                      gamma, discount_weight):
+    delta = _delta(value, next_value, reward, terminated, gamma)
+    return (discount_weight * delta.detach() * log_prob,
+            0.5 * delta.pow(2))
+
+
+def losses_bootstrap_terminal(log_prob, value, next_value, reward,
+                              terminated, gamma, discount_weight):
+    delta = reward + gamma * next_value.detach() - value
+    return (-discount_weight * delta.detach() * log_prob,
+            0.5 * delta.pow(2))
+
+
+def losses_critic_without_half(log_prob, value, next_value, reward,
+                               terminated, gamma, discount_weight):
+    delta = _delta(value, next_value, reward, terminated, gamma)
+    return -discount_weight * delta.detach() * log_prob, delta.pow(2)
+
+
+def test_one_step_reference_and_right_answer_pass():
+    from actorcritic.losses import one_step_losses
+
+    for fn in (one_step_losses, losses_right):
+        returned, msg = run(check_one_step_losses, fn)
+        assert returned is fn
+        assert "all 3 cases pass" in msg
+
+
+@pytest.mark.parametrize("wrong, needle", [
+    (losses_actor_not_detached,
+     "gradient of actor_loss with respect to value"),
+    (losses_target_not_detached,
+     "gradient of critic_loss with respect to next_value"),
+    (losses_no_discount_weight, "case 'a later step"),
+    (losses_actor_sign, "actor_loss: expected"),
+    (losses_bootstrap_terminal, "case 'a terminated step"),
+    (losses_critic_without_half, "critic_loss: expected"),
+])
+def test_one_step_wrong_answers_name_the_case(wrong, needle):
+    from actorcritic.losses import one_step_losses
+
+    returned, msg = run(check_one_step_losses, wrong)
+    assert returned is one_step_losses
+    assert needle in msg
+    assert "case '" in msg and "inputs:" in msg
+
+
+def test_detach_mistakes_get_a_hint():
+    _, msg = run(check_one_step_losses, losses_actor_not_detached)
+    assert "hint:" in msg and "detach" in msg
+
+
+def test_one_step_stub_reports_not_implemented():
+    from actorcritic.losses import one_step_losses
+
+    def stub(*args, **kwargs):
+        raise NotImplementedError("write me")
+
+    returned, msg = run(check_one_step_losses, stub)
+    assert returned is one_step_losses
+    assert "not implemented yet" in msg
+
+
+def test_one_output_instead_of_two_is_reported():
+    def one_output(log_prob, value, next_value, reward, terminated, gamma,
+                   discount_weight):
+        return -log_prob
+
+    _, msg = run(check_one_step_losses, one_output)
+    assert "tuple of 2 outputs" in msg

@@ -1,0 +1,116 @@
+"""The book's invariants: every English chapter exists in every language,
+is in the table of contents, shares its code cells byte for byte, is stored
+without outputs, installs the package from the configured repository and
+links to its translations."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+BOOK = Path(__file__).resolve().parents[1] / "book"
+LANGUAGES = ("fr", "ko", "zh")
+ENGLISH = sorted(BOOK.glob("*.ipynb"))
+ALL = ENGLISH + [BOOK / lang / p.name for lang in LANGUAGES for p in ENGLISH]
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(path: Path) -> list[dict]:
+    return [c for c in load(path)["cells"] if c["cell_type"] == "code"]
+
+
+def source(cell: dict) -> str:
+    src = cell["source"]
+    return "".join(src) if isinstance(src, list) else src
+
+
+def toc_files() -> list[list[str]]:
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text(encoding="utf-8"))
+    return [[ch["file"] for ch in part["chapters"]] for part in toc["parts"]]
+
+
+def test_there_are_chapters():
+    assert ENGLISH, "no English chapters under book/"
+
+
+@pytest.mark.parametrize("english", ENGLISH, ids=lambda p: p.name)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_translation_exists_with_identical_code(english, lang):
+    translated = BOOK / lang / english.name
+    assert translated.exists(), f"{translated} is missing"
+    en, tr = code_cells(english), code_cells(translated)
+    assert len(tr) == len(en), f"{translated}: {len(tr)} code cells, " \
+        f"English has {len(en)}"
+    for i, (a, b) in enumerate(zip(en, tr)):
+        assert source(b) == source(a), (
+            f"{translated}: code cell {i} differs from the English "
+            "(translate prose only)")
+        assert b["metadata"] == a["metadata"], (
+            f"{translated}: code cell {i} metadata (tags) differ")
+    # the execution cache keys on the kernelspec too
+    assert load(translated)["metadata"]["kernelspec"] == \
+        load(english)["metadata"]["kernelspec"]
+
+
+@pytest.mark.parametrize("english", ENGLISH, ids=lambda p: p.name)
+def test_every_language_part_lists_the_chapter(english):
+    parts = toc_files()
+    assert len(parts) == 1 + len(LANGUAGES)
+    stem = english.stem
+    assert stem in parts[0]
+    for lang, files in zip(LANGUAGES, parts[1:]):
+        assert f"{lang}/{stem}" in files, f"{lang}/{stem} not in _toc.yml"
+        assert f"{lang}/intro" in files
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(BOOK)))
+def test_stored_without_outputs(path):
+    for i, cell in enumerate(code_cells(path)):
+        assert not cell.get("outputs"), f"{path}: cell {i} has outputs"
+        assert cell.get("execution_count") is None, \
+            f"{path}: cell {i} has an execution count"
+
+
+@pytest.mark.parametrize("path", ENGLISH, ids=lambda p: p.name)
+def test_first_code_cell_installs_from_the_configured_repository(path):
+    config = yaml.safe_load((BOOK / "_config.yml").read_text("utf-8"))
+    url = config["repository"]["url"]
+    first = source(code_cells(path)[0])
+    assert "import actorcritic" in first
+    assert f'"actorcritic @ git+{url}"' in first
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(BOOK)))
+def test_language_switcher_links_the_other_languages(path):
+    first = source(load(path)["cells"][0])
+    lang = path.parent.name if path.parent != BOOK else "en"
+    targets = {"en": f"{path.name}"} | {l: f"{l}/{path.name}"
+                                        for l in LANGUAGES}
+    prefix = "" if lang == "en" else "../"
+    for other, target in targets.items():
+        if other != lang:
+            assert f"]({prefix}{target})" in first, \
+                f"{path}: no link to the {other} version"
+
+
+@pytest.mark.parametrize("path", ENGLISH, ids=lambda p: p.name)
+def test_chapter_has_exercises_with_hidden_solutions(path):
+    cells = code_cells(path)
+    stubs = [c for c in cells if "raise NotImplementedError" in source(c)]
+    solutions = [c for c in cells
+                 if "hide-input" in c["metadata"].get("tags", [])]
+    assert len(stubs) >= 2, f"{path}: fewer than two exercises"
+    assert len(solutions) >= len(stubs), f"{path}: a solution is missing"
+
+
+@pytest.mark.parametrize("path", ENGLISH, ids=lambda p: p.name)
+def test_code_cells_fit_in_79_columns(path):
+    for i, cell in enumerate(code_cells(path)):
+        for line in source(cell).splitlines():
+            assert len(line) <= 79 or re.search(r"https?://", line), \
+                f"{path}: code cell {i} has a line of {len(line)} columns"

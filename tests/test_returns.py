@@ -1,0 +1,65 @@
+import pytest
+import torch
+
+from actorcritic.returns import discounted_returns, td_error, td_target
+
+
+def t(*xs):
+    return torch.tensor(xs, dtype=torch.float32)
+
+
+def test_td_target_by_hand():
+    # step 0 ordinary, step 1 terminated, step 2 truncated (time limit).
+    reward = t(1.0, 1.0, 1.0)
+    next_value = t(10.0, 10.0, 10.0)  # step 2: V(final obs) = 10
+    terminated = t(0.0, 1.0, 0.0)
+    target = td_target(reward, next_value, terminated, gamma=0.9)
+    # 1 + 0.9 * 10 = 10;  terminal: 1;  truncated bootstraps: 10
+    assert torch.allclose(target, t(10.0, 1.0, 10.0))
+
+
+def test_td_target_accepts_bool_terminated_and_time_first_batches():
+    reward = torch.ones(3, 2)  # (T, N)
+    terminated = torch.tensor([[False, True], [False, False], [True, False]])
+    target = td_target(reward, torch.full((3, 2), 2.0), terminated, 0.5)
+    assert torch.allclose(target, torch.tensor([[2.0, 1.0], [2.0, 2.0],
+                                                [1.0, 2.0]]))
+
+
+def test_td_error_subtracts_value():
+    delta = td_error(t(1.0), t(4.0), t(10.0), t(0.0), gamma=0.9)
+    assert torch.allclose(delta, t(6.0))
+
+
+def test_td_target_is_differentiable_only_through_next_value():
+    next_value = torch.tensor([3.0], requires_grad=True)
+    td_target(t(1.0), next_value, t(0.0), 0.9).sum().backward()
+    assert torch.allclose(next_value.grad, t(0.9))
+
+
+def test_discounted_returns_by_hand():
+    g = discounted_returns(t(1.0, 2.0, 3.0), gamma=0.5)
+    # G2 = 3, G1 = 2 + 0.5*3 = 3.5, G0 = 1 + 0.5*3.5 = 2.75
+    assert torch.allclose(g, t(2.75, 3.5, 3.0))
+
+
+def test_return_at_zero_is_the_discounted_sum():
+    torch.manual_seed(0)
+    reward, gamma = torch.randn(50), 0.97
+    g0 = (reward * gamma ** torch.arange(50)).sum()
+    assert torch.allclose(discounted_returns(reward, gamma)[0], g0, atol=1e-5)
+
+
+def test_gamma_one_is_the_reversed_cumsum():
+    reward = t(1.0, 2.0, 3.0, 4.0)
+    expected = reward.flip(0).cumsum(0).flip(0)
+    assert torch.allclose(discounted_returns(reward, 1.0), expected)
+
+
+def test_bad_inputs_are_clear_errors():
+    with pytest.raises(ValueError, match="gamma must be in"):
+        td_target(t(1.0), t(1.0), t(0.0), gamma=1.5)
+    with pytest.raises(ValueError, match="one shape"):
+        td_target(t(1.0, 1.0), t(1.0), t(0.0), gamma=0.9)
+    with pytest.raises(ValueError, match=r"shape \(T,\)"):
+        discounted_returns(torch.ones(2, 2), 0.9)
