@@ -21,13 +21,20 @@ REPO = "actorcritic-book/actorcritic-book"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     copy = tmp_path_factory.mktemp("book") / "book"
-    shutil.copytree(BOOK, copy, ignore=shutil.ignore_patterns(
-        "_build", ".ipynb_checkpoints"))
+    shutil.copytree(
+        BOOK,
+        copy,
+        ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"),
+    )
     env = dict(os.environ, ACTORCRITIC_BUDGET="quick")
     jb = Path(sys.executable).with_name("jupyter-book")
     proc = subprocess.run(
         [str(jb), "build", str(copy), "-W", "-n", "--keep-going"],
-        env=env, capture_output=True, text=True, timeout=1800)
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     return copy / "_build" / "html"
 
@@ -54,6 +61,8 @@ def test_chapter_page_shows_plot_and_gif(built, lang, chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_colab_button_opens_this_notebook(built, lang, chapter):
     html = (built / f"{lang}{chapter}.html").read_text(encoding="utf-8")
-    target = (f"colab.research.google.com/github/{REPO}/blob/main/book/"
-              f"{lang}{chapter}.ipynb")
+    target = (
+        f"colab.research.google.com/github/{REPO}/blob/main/book/"
+        f"{lang}{chapter}.ipynb"
+    )
     assert target in html

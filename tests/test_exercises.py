@@ -17,17 +17,20 @@ def run(checker, fn):
 
 # --- td_error ---------------------------------------------------------------
 
+
 def td_right(reward, value, next_value, terminated, truncated, gamma):
     return reward + gamma * next_value * (1 - terminated) - value
 
 
-def td_ignores_terminated(reward, value, next_value, terminated, truncated,
-                          gamma):
+def td_ignores_terminated(
+    reward, value, next_value, terminated, truncated, gamma
+):
     return reward + gamma * next_value - value
 
 
-def td_stops_on_truncation(reward, value, next_value, terminated, truncated,
-                           gamma):
+def td_stops_on_truncation(
+    reward, value, next_value, terminated, truncated, gamma
+):
     done = torch.clamp(terminated + truncated, max=1.0)
     return reward + gamma * next_value * (1 - done) - value
 
@@ -51,13 +54,16 @@ def test_td_reference_and_right_answer_pass():
         assert "all 5 cases pass" in msg
 
 
-@pytest.mark.parametrize("wrong, case", [
-    (td_ignores_terminated, "a terminated step"),
-    (td_stops_on_truncation, "a truncated step"),
-    (td_fixed_gamma, "another discount"),
-    (td_sign_flipped, "an ordinary step"),
-    (td_target_only, "an ordinary step"),
-])
+@pytest.mark.parametrize(
+    "wrong, case",
+    [
+        (td_ignores_terminated, "a terminated step"),
+        (td_stops_on_truncation, "a truncated step"),
+        (td_fixed_gamma, "another discount"),
+        (td_sign_flipped, "an ordinary step"),
+        (td_target_only, "an ordinary step"),
+    ],
+)
 def test_td_wrong_answers_name_the_case(wrong, case):
     returned, msg = run(check_td_error, wrong)
     assert returned is exercises.reference_td_error
@@ -91,52 +97,56 @@ def test_wrong_signature_is_reported_not_raised():
 
 # --- one_step_losses --------------------------------------------------------
 
+
 def _delta(value, next_value, reward, terminated, gamma):
     return reward + gamma * next_value.detach() * (1 - terminated) - value
 
 
-def losses_right(log_prob, value, next_value, reward, terminated, gamma,
-                 discount_weight):
+def losses_right(
+    log_prob, value, next_value, reward, terminated, gamma, discount_weight
+):
     delta = _delta(value, next_value, reward, terminated, gamma)
-    return (-discount_weight * delta.detach() * log_prob,
-            0.5 * delta.pow(2))
+    return (-discount_weight * delta.detach() * log_prob, 0.5 * delta.pow(2))
 
 
-def losses_actor_not_detached(log_prob, value, next_value, reward,
-                              terminated, gamma, discount_weight):
+def losses_actor_not_detached(
+    log_prob, value, next_value, reward, terminated, gamma, discount_weight
+):
     delta = _delta(value, next_value, reward, terminated, gamma)
     return -discount_weight * delta * log_prob, 0.5 * delta.pow(2)
 
 
-def losses_target_not_detached(log_prob, value, next_value, reward,
-                               terminated, gamma, discount_weight):
+def losses_target_not_detached(
+    log_prob, value, next_value, reward, terminated, gamma, discount_weight
+):
     delta = reward + gamma * next_value * (1 - terminated) - value
-    return (-discount_weight * delta.detach() * log_prob,
-            0.5 * delta.pow(2))
+    return (-discount_weight * delta.detach() * log_prob, 0.5 * delta.pow(2))
 
 
-def losses_no_discount_weight(log_prob, value, next_value, reward,
-                              terminated, gamma, discount_weight):
+def losses_no_discount_weight(
+    log_prob, value, next_value, reward, terminated, gamma, discount_weight
+):
     delta = _delta(value, next_value, reward, terminated, gamma)
     return -delta.detach() * log_prob, 0.5 * delta.pow(2)
 
 
-def losses_actor_sign(log_prob, value, next_value, reward, terminated,
-                      gamma, discount_weight):
+def losses_actor_sign(
+    log_prob, value, next_value, reward, terminated, gamma, discount_weight
+):
     delta = _delta(value, next_value, reward, terminated, gamma)
-    return (discount_weight * delta.detach() * log_prob,
-            0.5 * delta.pow(2))
+    return (discount_weight * delta.detach() * log_prob, 0.5 * delta.pow(2))
 
 
-def losses_bootstrap_terminal(log_prob, value, next_value, reward,
-                              terminated, gamma, discount_weight):
+def losses_bootstrap_terminal(
+    log_prob, value, next_value, reward, terminated, gamma, discount_weight
+):
     delta = reward + gamma * next_value.detach() - value
-    return (-discount_weight * delta.detach() * log_prob,
-            0.5 * delta.pow(2))
+    return (-discount_weight * delta.detach() * log_prob, 0.5 * delta.pow(2))
 
 
-def losses_critic_without_half(log_prob, value, next_value, reward,
-                               terminated, gamma, discount_weight):
+def losses_critic_without_half(
+    log_prob, value, next_value, reward, terminated, gamma, discount_weight
+):
     delta = _delta(value, next_value, reward, terminated, gamma)
     return -discount_weight * delta.detach() * log_prob, delta.pow(2)
 
@@ -150,16 +160,23 @@ def test_one_step_reference_and_right_answer_pass():
         assert "all 3 cases pass" in msg
 
 
-@pytest.mark.parametrize("wrong, needle", [
-    (losses_actor_not_detached,
-     "gradient of actor_loss with respect to value"),
-    (losses_target_not_detached,
-     "gradient of critic_loss with respect to next_value"),
-    (losses_no_discount_weight, "case 'a later step"),
-    (losses_actor_sign, "actor_loss: expected"),
-    (losses_bootstrap_terminal, "case 'a terminated step"),
-    (losses_critic_without_half, "critic_loss: expected"),
-])
+@pytest.mark.parametrize(
+    "wrong, needle",
+    [
+        (
+            losses_actor_not_detached,
+            "gradient of actor_loss with respect to value",
+        ),
+        (
+            losses_target_not_detached,
+            "gradient of critic_loss with respect to next_value",
+        ),
+        (losses_no_discount_weight, "case 'a later step"),
+        (losses_actor_sign, "actor_loss: expected"),
+        (losses_bootstrap_terminal, "case 'a terminated step"),
+        (losses_critic_without_half, "critic_loss: expected"),
+    ],
+)
 def test_one_step_wrong_answers_name_the_case(wrong, needle):
     from actorcritic.losses import one_step_losses
 
@@ -186,8 +203,9 @@ def test_one_step_stub_reports_not_implemented():
 
 
 def test_one_output_instead_of_two_is_reported():
-    def one_output(log_prob, value, next_value, reward, terminated, gamma,
-                   discount_weight):
+    def one_output(
+        log_prob, value, next_value, reward, terminated, gamma, discount_weight
+    ):
         return -log_prob
 
     _, msg = run(check_one_step_losses, one_output)

@@ -26,4 +26,5 @@ def test_one_step_actor_critic_solves_cartpole():
     returns = evaluate(result.actor, "CartPole-v1", n_episodes=20)
     assert returns.mean() >= 475, (
         f"mean return {returns.mean():.1f} over 20 episodes; history of "
-        f"evaluations: {result.history.eval_return}")
+        f"evaluations: {result.history.eval_return}"
+    )

@@ -44,17 +44,22 @@ def test_translation_exists_with_identical_code(english, lang):
     translated = BOOK / lang / english.name
     assert translated.exists(), f"{translated} is missing"
     en, tr = code_cells(english), code_cells(translated)
-    assert len(tr) == len(en), f"{translated}: {len(tr)} code cells, " \
-        f"English has {len(en)}"
-    for i, (a, b) in enumerate(zip(en, tr)):
+    assert len(tr) == len(en), (
+        f"{translated}: {len(tr)} code cells, English has {len(en)}"
+    )
+    for i, (a, b) in enumerate(zip(en, tr, strict=False)):
         assert source(b) == source(a), (
             f"{translated}: code cell {i} differs from the English "
-            "(translate prose only)")
+            "(translate prose only)"
+        )
         assert b["metadata"] == a["metadata"], (
-            f"{translated}: code cell {i} metadata (tags) differ")
+            f"{translated}: code cell {i} metadata (tags) differ"
+        )
     # the execution cache keys on the kernelspec too
-    assert load(translated)["metadata"]["kernelspec"] == \
-        load(english)["metadata"]["kernelspec"]
+    assert (
+        load(translated)["metadata"]["kernelspec"]
+        == load(english)["metadata"]["kernelspec"]
+    )
 
 
 @pytest.mark.parametrize("english", ENGLISH, ids=lambda p: p.name)
@@ -63,7 +68,7 @@ def test_every_language_part_lists_the_chapter(english):
     assert len(parts) == 1 + len(LANGUAGES)
     stem = english.stem
     assert stem in parts[0]
-    for lang, files in zip(LANGUAGES, parts[1:]):
+    for lang, files in zip(LANGUAGES, parts[1:], strict=False):
         assert f"{lang}/{stem}" in files, f"{lang}/{stem} not in _toc.yml"
         assert f"{lang}/intro" in files
 
@@ -72,8 +77,9 @@ def test_every_language_part_lists_the_chapter(english):
 def test_stored_without_outputs(path):
     for i, cell in enumerate(code_cells(path)):
         assert not cell.get("outputs"), f"{path}: cell {i} has outputs"
-        assert cell.get("execution_count") is None, \
+        assert cell.get("execution_count") is None, (
             f"{path}: cell {i} has an execution count"
+        )
 
 
 @pytest.mark.parametrize("path", ENGLISH, ids=lambda p: p.name)
@@ -89,21 +95,24 @@ def test_first_code_cell_installs_from_the_configured_repository(path):
 def test_language_switcher_links_the_other_languages(path):
     first = source(load(path)["cells"][0])
     lang = path.parent.name if path.parent != BOOK else "en"
-    targets = {"en": f"{path.name}"} | {l: f"{l}/{path.name}"
-                                        for l in LANGUAGES}
+    targets = {"en": f"{path.name}"} | {
+        code: f"{code}/{path.name}" for code in LANGUAGES
+    }
     prefix = "" if lang == "en" else "../"
     for other, target in targets.items():
         if other != lang:
-            assert f"]({prefix}{target})" in first, \
+            assert f"]({prefix}{target})" in first, (
                 f"{path}: no link to the {other} version"
+            )
 
 
 @pytest.mark.parametrize("path", ENGLISH, ids=lambda p: p.name)
 def test_chapter_has_exercises_with_hidden_solutions(path):
     cells = code_cells(path)
     stubs = [c for c in cells if "raise NotImplementedError" in source(c)]
-    solutions = [c for c in cells
-                 if "hide-input" in c["metadata"].get("tags", [])]
+    solutions = [
+        c for c in cells if "hide-input" in c["metadata"].get("tags", [])
+    ]
     assert len(stubs) >= 2, f"{path}: fewer than two exercises"
     assert len(solutions) >= len(stubs), f"{path}: a solution is missing"
 
@@ -112,5 +121,6 @@ def test_chapter_has_exercises_with_hidden_solutions(path):
 def test_code_cells_fit_in_79_columns(path):
     for i, cell in enumerate(code_cells(path)):
         for line in source(cell).splitlines():
-            assert len(line) <= 79 or re.search(r"https?://", line), \
+            assert len(line) <= 79 or re.search(r"https?://", line), (
                 f"{path}: code cell {i} has a line of {len(line)} columns"
+            )

@@ -15,8 +15,11 @@ def test_smooth_is_a_trailing_mean():
 
 
 def make(steps, returns):
-    return History(env_steps=steps, episode_return=returns,
-                   wall_time=[s / 100 for s in steps])
+    return History(
+        env_steps=steps,
+        episode_return=returns,
+        wall_time=[s / 100 for s in steps],
+    )
 
 
 def test_mean_band_interpolates_on_the_shared_range():
@@ -29,8 +32,9 @@ def test_mean_band_interpolates_on_the_shared_range():
 
 
 def test_mean_band_by_episode():
-    grid, mean, _ = mean_band([make([5, 9], [1.0, 3.0])], x="episode",
-                              window=1, points=2)
+    grid, mean, _ = mean_band(
+        [make([5, 9], [1.0, 3.0])], x="episode", window=1, points=2
+    )
     np.testing.assert_allclose(grid, [1, 2])
     np.testing.assert_allclose(mean, [1.0, 3.0])
 

@@ -11,8 +11,9 @@ class PushTowardsPole:
 
 
 def test_record_frames_shapes():
-    frames, total = record_frames(PushTowardsPole(), "CartPole-v1", seed=0,
-                                  max_steps=30)
+    frames, total = record_frames(
+        PushTowardsPole(), "CartPole-v1", seed=0, max_steps=30
+    )
     assert len(frames) == 31 and total == 30.0
     assert frames[0].shape == (400, 600, 3) and frames[0].dtype == np.uint8
 
@@ -28,18 +29,27 @@ def test_gif_is_small_decodable_and_downscaled():
 
 
 def test_gif_shrinks_to_fit_the_size_limit():
-    big, _ = record_gif(PushTowardsPole(), "CartPole-v1", seed=0,
-                        max_steps=100)
-    small, _ = record_gif(PushTowardsPole(), "CartPole-v1", seed=0,
-                          max_steps=100, max_bytes=len(big) // 3)
+    big, _ = record_gif(
+        PushTowardsPole(), "CartPole-v1", seed=0, max_steps=100
+    )
+    small, _ = record_gif(
+        PushTowardsPole(),
+        "CartPole-v1",
+        seed=0,
+        max_steps=100,
+        max_bytes=len(big) // 3,
+    )
     assert len(small) <= len(big) // 3
 
 
 def test_show_gif_is_an_image_gif_output():
     data = encode_gif([np.zeros((4, 4, 3), np.uint8)] * 3)
     image = show_gif(data)
-    bundle = image._repr_mimebundle_() if hasattr(
-        image, "_repr_mimebundle_") else None
+    bundle = (
+        image._repr_mimebundle_()
+        if hasattr(image, "_repr_mimebundle_")
+        else None
+    )
     assert image.format == "gif" and image.data == data
     assert bundle is None or "image/gif" in str(bundle)
 

@@ -22,8 +22,9 @@ def test_td_target_accepts_bool_terminated_and_time_first_batches():
     reward = torch.ones(3, 2)  # (T, N)
     terminated = torch.tensor([[False, True], [False, False], [True, False]])
     target = td_target(reward, torch.full((3, 2), 2.0), terminated, 0.5)
-    assert torch.allclose(target, torch.tensor([[2.0, 1.0], [2.0, 2.0],
-                                                [1.0, 2.0]]))
+    assert torch.allclose(
+        target, torch.tensor([[2.0, 1.0], [2.0, 2.0], [1.0, 2.0]])
+    )
 
 
 def test_td_error_subtracts_value():

@@ -20,21 +20,25 @@ def test_one_step_history_is_consistent():
     assert len(h.env_steps) == len(h.episode_return) == len(h.wall_time) > 0
     assert h.env_steps == sorted(h.env_steps) and h.env_steps[-1] <= 600
     # CartPole pays 1 per step, so a return is the episode's length
-    lengths = [b - a for a, b in zip([0] + h.env_steps, h.env_steps)]
+    starts = [0] + h.env_steps[:-1]
+    lengths = [b - a for a, b in zip(starts, h.env_steps, strict=True)]
     assert h.episode_return == lengths
     assert h.eval_steps == [300, 600]
 
 
-@pytest.mark.parametrize("train, config", [
-    (train_one_step_actor_critic, QUICK_AC),
-    (train_reinforce, QUICK_PG),
-    (train_reinforce, dataclasses.replace(QUICK_PG, baseline=True)),
-])
+@pytest.mark.parametrize(
+    "train, config",
+    [
+        (train_one_step_actor_critic, QUICK_AC),
+        (train_reinforce, QUICK_PG),
+        (train_reinforce, dataclasses.replace(QUICK_PG, baseline=True)),
+    ],
+)
 def test_same_seed_same_history(train, config):
     a, b = train(config, seed=1), train(config, seed=1)
     assert a.history.episode_return == b.history.episode_return
     assert a.history.eval_return == b.history.eval_return
-    for p, q in zip(a.actor.parameters(), b.actor.parameters()):
+    for p, q in zip(a.actor.parameters(), b.actor.parameters(), strict=False):
         assert torch.equal(p, q)
     c = train(config, seed=2)
     assert c.history.episode_return != a.history.episode_return
@@ -49,7 +53,9 @@ def test_the_readers_loss_function_drives_training():
 
     train_one_step_actor_critic(
         dataclasses.replace(QUICK_AC, total_steps=50, eval_every=50),
-        seed=0, loss_fn=counting_losses)
+        seed=0,
+        loss_fn=counting_losses,
+    )
     assert len(calls) == 50
 
 
@@ -67,8 +73,9 @@ def test_keep_best_restores_the_best_evaluated_actor():
     h = result.history
     best = max(h.eval_return)
     # the evaluation used by the tracker is seeded, so it repeats exactly
-    again = evaluate(result.actor, "CartPole-v1", config.eval_episodes,
-                     seed=1_000_000).mean()
+    again = evaluate(
+        result.actor, "CartPole-v1", config.eval_episodes, seed=1_000_000
+    ).mean()
     assert again == pytest.approx(best)
 
 
@@ -76,10 +83,15 @@ def test_no_baseline_means_no_critic():
     assert train_reinforce(QUICK_PG, seed=0).critic is None
 
 
-@pytest.mark.parametrize("bad", [
-    dict(total_steps=0), dict(gamma=1.5), dict(actor_lr=-1.0),
-    dict(eval_every=0),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(total_steps=0),
+        dict(gamma=1.5),
+        dict(actor_lr=-1.0),
+        dict(eval_every=0),
+    ],
+)
 def test_configs_reject_bad_values(bad):
     with pytest.raises(ValueError, match="must be"):
         OneStepACConfig(**bad)

@@ -21,9 +21,7 @@ def budget() -> str:
     """Return ``"full"`` or ``"quick"``, read from ``ACTORCRITIC_BUDGET``."""
     value = os.environ.get(ENV_VAR, "full").strip().lower() or "full"
     if value not in BUDGETS:
-        raise ValueError(
-            f"{ENV_VAR} must be one of {BUDGETS}, got {value!r}"
-        )
+        raise ValueError(f"{ENV_VAR} must be one of {BUDGETS}, got {value!r}")
     return value
 
 

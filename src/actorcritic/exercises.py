@@ -58,56 +58,83 @@ def check_function(
     Returns ``candidate`` if every case passes, else ``reference``.
     """
     for case in cases:
+        got_inputs = case.inputs()
         try:
-            got = _as_tuple(candidate(**case.inputs()), len(output_names))
+            got = _as_tuple(candidate(**got_inputs), len(output_names))
         except NotImplementedError:
-            report(f"⏳ {title}: not implemented yet. The chapter goes on "
-                   "with the reference implementation.")
+            report(
+                f"⏳ {title}: not implemented yet. The chapter goes on "
+                "with the reference implementation."
+            )
             return reference
         except Exception as exc:  # a reader's bug must not stop the chapter
-            report(_failure(title, case, f"raised {type(exc).__name__}: "
-                            f"{exc}", None))
+            report(
+                _failure(
+                    title, case, f"raised {type(exc).__name__}: {exc}", None
+                )
+            )
             return reference
-        problem = _compare(case, candidate, reference, output_names, atol)
+        try:
+            problem = _compare(
+                case, got, got_inputs, reference, output_names, atol
+            )
+        except Exception as exc:
+            problem = (
+                f"returned {_fmt(got)}, which cannot be compared "
+                f"with the expected output ({exc})",
+                None,
+            )
         if problem is not None:
             report(_failure(title, case, *problem))
             return reference
-    report(f"✅ {title}: all {len(cases)} cases pass. The rest of the "
-           "chapter uses your function.")
+    report(
+        f"✅ {title}: all {len(cases)} cases pass. The rest of the "
+        "chapter uses your function."
+    )
     return candidate
 
 
-def _compare(case, candidate, reference, output_names, atol):
+def _compare(case, got, got_inputs, reference, output_names, atol):
     """Return ``(message, hint)`` for the first mismatch, or None."""
-    got_inputs, ref_inputs = case.inputs(), case.inputs()
-    got = _as_tuple(candidate(**got_inputs), len(output_names))
+    ref_inputs = case.inputs()
     expected = _as_tuple(reference(**ref_inputs), len(output_names))
-    for name, g, e in zip(output_names, got, expected):
+    for name, g, e in zip(output_names, got, expected, strict=True):
         g_t = torch.as_tensor(g.detach() if torch.is_tensor(g) else g)
         if g_t.shape != e.shape:
-            return (f"{name}: expected shape {tuple(e.shape)}, got "
-                    f"shape {tuple(g_t.shape)}", case.hints.get("shape"))
+            return (
+                f"{name}: expected shape {tuple(e.shape)}, got "
+                f"shape {tuple(g_t.shape)}",
+                case.hints.get("shape"),
+            )
         if not torch.allclose(g_t.to(e.dtype), e.detach(), atol=atol):
-            return (f"{name}: expected {_fmt(e)}, got {_fmt(g_t)}",
-                    case.hints.get("value"))
-    grad_inputs = [k for k, v in got_inputs.items()
-                   if torch.is_tensor(v) and v.requires_grad]
-    for name, g, e in zip(output_names, got, expected):
+            return (
+                f"{name}: expected {_fmt(e)}, got {_fmt(g_t)}",
+                case.hints.get("value"),
+            )
+    grad_inputs = [
+        k
+        for k, v in got_inputs.items()
+        if torch.is_tensor(v) and v.requires_grad
+    ]
+    for name, g, e in zip(output_names, got, expected, strict=True):
         for key in grad_inputs:
             g_grad = _grad(g, got_inputs[key])
             e_grad = _grad(e, ref_inputs[key])
             if not torch.allclose(g_grad, e_grad, atol=atol):
-                return (f"gradient of {name} with respect to {key}: "
-                        f"expected {_fmt(e_grad)}, got {_fmt(g_grad)}",
-                        case.hints.get((name, key)))
+                return (
+                    f"gradient of {name} with respect to {key}: "
+                    f"expected {_fmt(e_grad)}, got {_fmt(g_grad)}",
+                    case.hints.get((name, key)),
+                )
     return None
 
 
 def _grad(output, leaf: torch.Tensor) -> torch.Tensor:
     if not torch.is_tensor(output) or not output.requires_grad:
         return torch.zeros_like(leaf)
-    (grad,) = torch.autograd.grad(output.sum(), leaf, retain_graph=True,
-                                  allow_unused=True)
+    (grad,) = torch.autograd.grad(
+        output.sum(), leaf, retain_graph=True, allow_unused=True
+    )
     return torch.zeros_like(leaf) if grad is None else grad
 
 
@@ -115,8 +142,9 @@ def _as_tuple(value, n: int) -> tuple:
     if n == 1:
         return (value,)
     if not isinstance(value, (tuple, list)) or len(value) != n:
-        raise TypeError(f"expected a tuple of {n} outputs, got "
-                        f"{type(value).__name__}")
+        raise TypeError(
+            f"expected a tuple of {n} outputs, got {type(value).__name__}"
+        )
     return tuple(value)
 
 
@@ -125,15 +153,18 @@ def _fmt(value) -> str:
         value = value.detach()
         if value.dim() == 0:
             return f"{value.item():.4g}"
-        return "[" + ", ".join(f"{v:.4g}" for v in value.flatten().tolist()) + "]"
+        items = ", ".join(f"{v:.4g}" for v in value.flatten().tolist())
+        return f"[{items}]"
     return repr(value)
 
 
 def _failure(title: str, case: Case, message: str, hint: str | None) -> str:
     inputs = ", ".join(f"{k}={_fmt(v)}" for k, v in case.inputs().items())
-    lines = [f"❌ {title}: case '{case.name}' fails.",
-             f"   inputs: {inputs}",
-             f"   {message}"]
+    lines = [
+        f"❌ {title}: case '{case.name}' fails.",
+        f"   inputs: {inputs}",
+        f"   {message}",
+    ]
     if hint:
         lines.append(f"   hint: {hint}")
     lines.append("   The chapter goes on with the reference implementation.")
@@ -148,52 +179,101 @@ def _t(*values: float, grad: bool = False) -> torch.Tensor:
 
 # --- Chapter 2: one-step actor-critic ---------------------------------------
 
-def reference_td_error(reward, value, next_value, terminated, truncated, gamma):
+
+def reference_td_error(
+    reward, value, next_value, terminated, truncated, gamma
+):
     """TD error; ``truncated`` is accepted and, rightly, not used."""
     return returns.td_error(reward, value, next_value, terminated, gamma)
 
 
 _TD_CASES = [
-    Case("an ordinary step",
-         lambda: dict(reward=_t(1.0), value=_t(2.0), next_value=_t(3.0),
-                      terminated=_t(0.0), truncated=_t(0.0), gamma=0.9)),
-    Case("a terminated step: V(s') must not be used",
-         lambda: dict(reward=_t(1.0), value=_t(2.0), next_value=_t(3.0),
-                      terminated=_t(1.0), truncated=_t(0.0), gamma=0.9),
-         {"value": "a terminal state is worth 0: multiply gamma * V(s') "
-                   "by (1 - terminated)."}),
-    Case("a truncated step: the time limit is not a terminal state, so "
-         "bootstrap from V(final obs)",
-         lambda: dict(reward=_t(1.0), value=_t(2.0), next_value=_t(3.0),
-                      terminated=_t(0.0), truncated=_t(1.0), gamma=0.9),
-         {"value": "only `terminated` stops bootstrapping; a truncated "
-                   "episode would have gone on."}),
-    Case("another discount (gamma = 0.5)",
-         lambda: dict(reward=_t(0.5), value=_t(-1.0), next_value=_t(4.0),
-                      terminated=_t(0.0), truncated=_t(0.0), gamma=0.5),
-         {"value": "use the `gamma` argument, not a constant."}),
-    Case("a batch of four steps (T,)",
-         lambda: dict(reward=_t(1.0, 0.0, 2.0, 1.0),
-                      value=_t(0.5, 1.0, -1.0, 2.0),
-                      next_value=_t(1.0, 2.0, 3.0, 4.0),
-                      terminated=_t(0.0, 1.0, 0.0, 0.0),
-                      truncated=_t(0.0, 0.0, 1.0, 0.0), gamma=0.99)),
+    Case(
+        "an ordinary step",
+        lambda: dict(
+            reward=_t(1.0),
+            value=_t(2.0),
+            next_value=_t(3.0),
+            terminated=_t(0.0),
+            truncated=_t(0.0),
+            gamma=0.9,
+        ),
+    ),
+    Case(
+        "a terminated step: V(s') must not be used",
+        lambda: dict(
+            reward=_t(1.0),
+            value=_t(2.0),
+            next_value=_t(3.0),
+            terminated=_t(1.0),
+            truncated=_t(0.0),
+            gamma=0.9,
+        ),
+        {
+            "value": "a terminal state is worth 0: multiply gamma * V(s') "
+            "by (1 - terminated)."
+        },
+    ),
+    Case(
+        "a truncated step: the time limit is not a terminal state, so "
+        "bootstrap from V(final obs)",
+        lambda: dict(
+            reward=_t(1.0),
+            value=_t(2.0),
+            next_value=_t(3.0),
+            terminated=_t(0.0),
+            truncated=_t(1.0),
+            gamma=0.9,
+        ),
+        {
+            "value": "only `terminated` stops bootstrapping; a truncated "
+            "episode would have gone on."
+        },
+    ),
+    Case(
+        "another discount (gamma = 0.5)",
+        lambda: dict(
+            reward=_t(0.5),
+            value=_t(-1.0),
+            next_value=_t(4.0),
+            terminated=_t(0.0),
+            truncated=_t(0.0),
+            gamma=0.5,
+        ),
+        {"value": "use the `gamma` argument, not a constant."},
+    ),
+    Case(
+        "a batch of four steps (T,)",
+        lambda: dict(
+            reward=_t(1.0, 0.0, 2.0, 1.0),
+            value=_t(0.5, 1.0, -1.0, 2.0),
+            next_value=_t(1.0, 2.0, 3.0, 4.0),
+            terminated=_t(0.0, 1.0, 0.0, 0.0),
+            truncated=_t(0.0, 0.0, 1.0, 0.0),
+            gamma=0.99,
+        ),
+    ),
 ]
 
 
 def check_td_error(fn: Callable, report: Report = print) -> Callable:
     """Checker for the exercise ``td_error(reward, value, next_value,
     terminated, truncated, gamma)``."""
-    return check_function(fn, reference_td_error, _TD_CASES, "td_error",
-                          report=report)
+    return check_function(
+        fn, reference_td_error, _TD_CASES, "td_error", report=report
+    )
 
 
 def _one_step_inputs(terminated: float, discount_weight: float, gamma=0.9):
     return lambda: dict(
-        log_prob=_t(-0.7, grad=True), value=_t(2.0, grad=True),
-        next_value=_t(3.0, grad=True), reward=_t(1.0),
-        terminated=_t(terminated), gamma=gamma,
-        discount_weight=discount_weight)
+        log_prob=_t(-0.7, grad=True),
+        value=_t(2.0, grad=True),
+        next_value=_t(3.0, grad=True),
+        reward=_t(1.0),
+        terminated=_t(terminated),
+        gamma=gamma,
+        discount_weight=discount_weight,
+    )
 
 
 _DETACH_HINTS = {
@@ -209,21 +289,40 @@ _DETACH_HINTS = {
 }
 
 _ONE_STEP_CASES = [
-    Case("an ordinary step at t = 0 (I = 1)", _one_step_inputs(0.0, 1.0),
-         _DETACH_HINTS),
-    Case("a later step (I = gamma^t = 0.729)", _one_step_inputs(0.0, 0.729),
-         {**_DETACH_HINTS, "value": "multiply the actor's loss by "
-          "discount_weight (the I factor)."}),
-    Case("a terminated step", _one_step_inputs(1.0, 0.5),
-         {**_DETACH_HINTS, "value": "no bootstrap after a terminal "
-          "state: multiply gamma * V(s') by (1 - terminated)."}),
+    Case(
+        "an ordinary step at t = 0 (I = 1)",
+        _one_step_inputs(0.0, 1.0),
+        _DETACH_HINTS,
+    ),
+    Case(
+        "a later step (I = gamma^t = 0.729)",
+        _one_step_inputs(0.0, 0.729),
+        {
+            **_DETACH_HINTS,
+            "value": "multiply the actor's loss by "
+            "discount_weight (the I factor).",
+        },
+    ),
+    Case(
+        "a terminated step",
+        _one_step_inputs(1.0, 0.5),
+        {
+            **_DETACH_HINTS,
+            "value": "no bootstrap after a terminal "
+            "state: multiply gamma * V(s') by (1 - terminated).",
+        },
+    ),
 ]
 
 
 def check_one_step_losses(fn: Callable, report: Report = print) -> Callable:
     """Checker for the exercise ``one_step_losses(log_prob, value,
     next_value, reward, terminated, gamma, discount_weight)``."""
-    return check_function(fn, losses.one_step_losses, _ONE_STEP_CASES,
-                          "one_step_losses",
-                          output_names=("actor_loss", "critic_loss"),
-                          report=report)
+    return check_function(
+        fn,
+        losses.one_step_losses,
+        _ONE_STEP_CASES,
+        "one_step_losses",
+        output_names=("actor_loss", "critic_loss"),
+        report=report,
+    )

@@ -59,10 +59,12 @@ class CategoricalPolicy(nn.Module):
         return Categorical(logits=self(obs), validate_args=False)
 
     def sample(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Sample ``a ~ pi(.|s)``; return ``(action, log_prob)``, both ``(...)``.
+        """Sample ``a ~ pi(.|s)``; return ``(action, log_prob)``.
 
-        Same law as ``dist(obs).sample()`` but about twice as fast for one
-        observation, which matters when the policy is updated every step.
+        Both outputs have shape ``(...)``. Same law as
+        ``dist(obs).sample()`` but faster for one observation
+        (benchmarks/bench_step.py), which matters when the policy is
+        updated every step.
         """
         log_probs = torch.log_softmax(self(obs), dim=-1)  # (..., n_actions)
         flat = log_probs.reshape(-1, self.n_actions)  # (B, n_actions)
@@ -83,7 +85,9 @@ class CategoricalPolicy(nn.Module):
 class ValueNetwork(nn.Module):
     """V(s): maps ``(..., obs_dim)`` to ``(...)``."""
 
-    def __init__(self, obs_dim: int, hidden: tuple[int, ...] = (64, 64)) -> None:
+    def __init__(
+        self, obs_dim: int, hidden: tuple[int, ...] = (64, 64)
+    ) -> None:
         super().__init__()
         self.obs_dim = obs_dim
         self.net = mlp(obs_dim, 1, hidden)

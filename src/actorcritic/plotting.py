@@ -95,9 +95,17 @@ def plot_learning_curves(
         _, ax = plt.subplots(figsize=(7, 4))
     for label, histories in runs.items():
         grid, mean, std = mean_band(histories, x, y, window)
-        (line,) = ax.plot(grid, mean, label=f"{label} ({len(histories)} seeds)")
-        ax.fill_between(grid, mean - std, mean + std, alpha=0.2,
-                        color=line.get_color(), linewidth=0)
+        (line,) = ax.plot(
+            grid, mean, label=f"{label} ({len(histories)} seeds)"
+        )
+        ax.fill_between(
+            grid,
+            mean - std,
+            mean + std,
+            alpha=0.2,
+            color=line.get_color(),
+            linewidth=0,
+        )
     if target is not None:
         ax.axhline(target, color="gray", linestyle="--", linewidth=1)
     ax.set_xlabel(X_LABELS[x] if y != "eval_return" else X_LABELS["env_steps"])

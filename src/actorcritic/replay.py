@@ -77,10 +77,14 @@ def record_gif(
     Returns:
         ``(gif_bytes, episode_return)``.
     """
-    frames, total = record_frames(policy, env_id, seed, max_steps, **env_kwargs)
+    frames, total = record_frames(
+        policy, env_id, seed, max_steps, **env_kwargs
+    )
     every = 2
     while True:
-        data = encode_gif(frames, fps=fps * 2 / every, every=every, scale=scale)
+        data = encode_gif(
+            frames, fps=fps * 2 / every, every=every, scale=scale
+        )
         if len(data) <= max_bytes or every >= len(frames):
             return data, total
         every *= 2

@@ -30,8 +30,9 @@ def td_target(
         gamma: discount in [0, 1].
     """
     _check_gamma(gamma)
-    _check_same_shape(reward=reward, next_value=next_value,
-                      terminated=terminated)
+    _check_same_shape(
+        reward=reward, next_value=next_value, terminated=terminated
+    )
     not_terminal = 1.0 - terminated.to(next_value.dtype)
     return reward + gamma * not_terminal * next_value
 
@@ -61,7 +62,8 @@ def discounted_returns(reward: torch.Tensor, gamma: float) -> torch.Tensor:
     _check_gamma(gamma)
     if reward.dim() != 1:
         raise ValueError(
-            f"reward must be one episode of shape (T,), got {tuple(reward.shape)}"
+            "reward must be one episode of shape (T,), got "
+            f"{tuple(reward.shape)}"
         )
     out = torch.empty_like(reward)
     running = torch.zeros((), dtype=reward.dtype)

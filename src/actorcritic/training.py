@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import torch
 
 from actorcritic.envs import make_env, seed_everything
 from actorcritic.evaluation import evaluate
-from actorcritic.losses import one_step_losses, policy_gradient_loss, value_loss
+from actorcritic.losses import (
+    one_step_losses,
+    policy_gradient_loss,
+    value_loss,
+)
 from actorcritic.networks import CategoricalPolicy, ValueNetwork
 from actorcritic.returns import discounted_returns
-
 
 # Fused Adam: one kernel for all parameters; ~25 % faster per step on tiny
 # networks than the default (benchmarks/bench_step.py).
@@ -75,9 +78,13 @@ class OneStepACConfig:
     keep_best: bool = True  # return the best-evaluated actor, not the last
 
     def __post_init__(self) -> None:
-        _check_positive(total_steps=self.total_steps, eval_every=self.eval_every,
-                        eval_episodes=self.eval_episodes, actor_lr=self.actor_lr,
-                        critic_lr=self.critic_lr)
+        _check_positive(
+            total_steps=self.total_steps,
+            eval_every=self.eval_every,
+            eval_episodes=self.eval_episodes,
+            actor_lr=self.actor_lr,
+            critic_lr=self.critic_lr,
+        )
         if not 0.0 <= self.gamma <= 1.0:
             raise ValueError(f"gamma must be in [0, 1], got {self.gamma}")
 
@@ -107,10 +114,13 @@ def train_one_step_actor_critic(
     obs_dim = env.observation_space.shape[0]
     actor = CategoricalPolicy(obs_dim, env.action_space.n, config.hidden)
     critic = ValueNetwork(obs_dim, config.hidden)
-    optimizer = torch.optim.Adam([
-        {"params": actor.parameters(), "lr": config.actor_lr},
-        {"params": critic.parameters(), "lr": config.critic_lr},
-    ], **_ADAM_KWARGS)
+    optimizer = torch.optim.Adam(
+        [
+            {"params": actor.parameters(), "lr": config.actor_lr},
+            {"params": critic.parameters(), "lr": config.critic_lr},
+        ],
+        **_ADAM_KWARGS,
+    )
     tracker = _Tracker(config, actor, seed)
 
     obs, _ = env.reset(seed=seed)
@@ -123,9 +133,13 @@ def train_one_step_actor_critic(
 
         values = critic(torch.stack([obs_t, next_obs_t]))  # (2,): V(s), V(s')
         actor_loss, critic_loss = loss_fn(
-            log_prob, values[0], values[1],
-            torch.tensor(float(reward)), torch.tensor(float(terminated)),
-            config.gamma, discount if config.discount_weight else 1.0,
+            log_prob,
+            values[0],
+            values[1],
+            torch.tensor(float(reward)),
+            torch.tensor(float(terminated)),
+            config.gamma,
+            discount if config.discount_weight else 1.0,
         )
         optimizer.zero_grad()
         (actor_loss + critic_loss).backward()
@@ -163,9 +177,13 @@ class ReinforceConfig:
     keep_best: bool = True  # return the best-evaluated actor, not the last
 
     def __post_init__(self) -> None:
-        _check_positive(total_steps=self.total_steps, eval_every=self.eval_every,
-                        eval_episodes=self.eval_episodes, actor_lr=self.actor_lr,
-                        critic_lr=self.critic_lr)
+        _check_positive(
+            total_steps=self.total_steps,
+            eval_every=self.eval_every,
+            eval_episodes=self.eval_episodes,
+            actor_lr=self.actor_lr,
+            critic_lr=self.critic_lr,
+        )
         if not 0.0 <= self.gamma <= 1.0:
             raise ValueError(f"gamma must be in [0, 1], got {self.gamma}")
 
@@ -205,8 +223,12 @@ def train_reinforce(config: ReinforceConfig, seed: int) -> Trained:
             if tracker.maybe_evaluate(step):
                 break
         obs_batch = torch.stack(observations)  # (T, obs_dim)
-        returns = discounted_returns(torch.tensor(rewards), config.gamma)  # (T,)
-        log_prob = actor.dist(obs_batch).log_prob(torch.tensor(actions))  # (T,)
+        returns = discounted_returns(
+            torch.tensor(rewards), config.gamma
+        )  # (T,)
+        log_prob = actor.dist(obs_batch).log_prob(
+            torch.tensor(actions)
+        )  # (T,)
         weight = returns
         loss = torch.zeros(())
         if critic is not None:
@@ -214,7 +236,9 @@ def train_reinforce(config: ReinforceConfig, seed: int) -> Trained:
             weight = returns - value.detach()
             loss = loss + value_loss(value, returns)
         if config.discount_weight:
-            weight = weight * config.gamma ** torch.arange(len(rewards))  # (T,)
+            weight = weight * config.gamma ** torch.arange(
+                len(rewards)
+            )  # (T,)
         loss = loss + policy_gradient_loss(log_prob, weight)
         optimizer.zero_grad()
         loss.backward()
@@ -250,10 +274,16 @@ class _Tracker:
         """Evaluate every ``eval_every`` steps; True means stop training."""
         if step % self.config.eval_every and step != self.config.total_steps:
             return False
-        mean = float(np.mean(evaluate(
-            self.actor, self.config.env_id, self.config.eval_episodes,
-            seed=self.eval_seed,
-        )))
+        mean = float(
+            np.mean(
+                evaluate(
+                    self.actor,
+                    self.config.env_id,
+                    self.config.eval_episodes,
+                    seed=self.eval_seed,
+                )
+            )
+        )
         if mean >= self.history.best_eval_return:
             self.best_state = copy.deepcopy(self.actor.state_dict())
         self.history.eval_steps.append(step)
