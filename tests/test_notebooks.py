@@ -88,7 +88,8 @@ def test_first_code_cell_installs_from_the_configured_repository(path):
     url = config["repository"]["url"]
     first = source(code_cells(path)[0])
     assert "import actorcritic" in first
-    assert f'"actorcritic @ git+{url}"' in first
+    assert f'REPOSITORY = "{url}"' in first
+    assert '"actorcritic @ git+{REPOSITORY}"' in first
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(BOOK)))

@@ -17,6 +17,7 @@ catches a missing ``detach`` as surely as a wrong sign.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ import torch
 from actorcritic import losses, returns
 
 Report = Callable[[str], None]
+_GOES_ON = "   The chapter goes on with the reference implementation."
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,7 @@ def check_function(
         try:
             got = _as_tuple(candidate(**got_inputs), len(output_names))
         except NotImplementedError:
-            report(
-                f"⏳ {title}: not implemented yet. The chapter goes on "
-                "with the reference implementation."
-            )
+            report(f"⏳ {title}: not implemented yet.\n{_GOES_ON}")
             return reference
         except Exception as exc:  # a reader's bug must not stop the chapter
             report(
@@ -88,8 +87,8 @@ def check_function(
             report(_failure(title, case, *problem))
             return reference
     report(
-        f"✅ {title}: all {len(cases)} cases pass. The rest of the "
-        "chapter uses your function."
+        f"✅ {title}: all {len(cases)} cases pass.\n"
+        "   The rest of the chapter uses your function."
     )
     return candidate
 
@@ -167,8 +166,17 @@ def _failure(title: str, case: Case, message: str, hint: str | None) -> str:
     ]
     if hint:
         lines.append(f"   hint: {hint}")
-    lines.append("   The chapter goes on with the reference implementation.")
-    return "\n".join(lines)
+    wrapped = [
+        textwrap.fill(
+            line,
+            width=72,
+            subsequent_indent="     ",
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+        for line in lines
+    ]
+    return "\n".join([*wrapped, _GOES_ON])
 
 
 def _t(*values: float, grad: bool = False) -> torch.Tensor:

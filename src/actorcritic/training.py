@@ -78,15 +78,7 @@ class OneStepACConfig:
     keep_best: bool = True  # return the best-evaluated actor, not the last
 
     def __post_init__(self) -> None:
-        _check_positive(
-            total_steps=self.total_steps,
-            eval_every=self.eval_every,
-            eval_episodes=self.eval_episodes,
-            actor_lr=self.actor_lr,
-            critic_lr=self.critic_lr,
-        )
-        if not 0.0 <= self.gamma <= 1.0:
-            raise ValueError(f"gamma must be in [0, 1], got {self.gamma}")
+        _check_config(self)
 
 
 LossFn = Callable[..., tuple[torch.Tensor, torch.Tensor]]
@@ -177,15 +169,7 @@ class ReinforceConfig:
     keep_best: bool = True  # return the best-evaluated actor, not the last
 
     def __post_init__(self) -> None:
-        _check_positive(
-            total_steps=self.total_steps,
-            eval_every=self.eval_every,
-            eval_episodes=self.eval_episodes,
-            actor_lr=self.actor_lr,
-            critic_lr=self.critic_lr,
-        )
-        if not 0.0 <= self.gamma <= 1.0:
-            raise ValueError(f"gamma must be in [0, 1], got {self.gamma}")
+        _check_config(self)
 
 
 def train_reinforce(config: ReinforceConfig, seed: int) -> Trained:
@@ -298,7 +282,17 @@ class _Tracker:
         return self.actor
 
 
-def _check_positive(**values: float) -> None:
-    for name, value in values.items():
+def _check_config(config) -> None:
+    """Reject values that cannot train, naming the field."""
+    for name in (
+        "total_steps",
+        "eval_every",
+        "eval_episodes",
+        "actor_lr",
+        "critic_lr",
+    ):
+        value = getattr(config, name)
         if value <= 0:
             raise ValueError(f"{name} must be positive, got {value}")
+    if not 0.0 <= config.gamma <= 1.0:
+        raise ValueError(f"gamma must be in [0, 1], got {config.gamma}")
