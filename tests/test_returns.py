@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from actorcritic.returns import discounted_returns, td_error, td_target
+from actorcritic.returns import reward_to_go, td_error, td_target
 
 
 def t(*xs):
@@ -38,8 +38,8 @@ def test_td_target_is_differentiable_only_through_next_value():
     assert torch.allclose(next_value.grad, t(0.9))
 
 
-def test_discounted_returns_by_hand():
-    g = discounted_returns(t(1.0, 2.0, 3.0), gamma=0.5)
+def test_reward_to_go_by_hand():
+    g = reward_to_go(t(1.0, 2.0, 3.0), gamma=0.5)
     # G2 = 3, G1 = 2 + 0.5*3 = 3.5, G0 = 1 + 0.5*3.5 = 2.75
     assert torch.allclose(g, t(2.75, 3.5, 3.0))
 
@@ -48,13 +48,13 @@ def test_return_at_zero_is_the_discounted_sum():
     torch.manual_seed(0)
     reward, gamma = torch.randn(50), 0.97
     g0 = (reward * gamma ** torch.arange(50)).sum()
-    assert torch.allclose(discounted_returns(reward, gamma)[0], g0, atol=1e-5)
+    assert torch.allclose(reward_to_go(reward, gamma)[0], g0, atol=1e-5)
 
 
 def test_gamma_one_is_the_reversed_cumsum():
     reward = t(1.0, 2.0, 3.0, 4.0)
     expected = reward.flip(0).cumsum(0).flip(0)
-    assert torch.allclose(discounted_returns(reward, 1.0), expected)
+    assert torch.allclose(reward_to_go(reward, 1.0), expected)
 
 
 def test_bad_inputs_are_clear_errors():
@@ -63,4 +63,28 @@ def test_bad_inputs_are_clear_errors():
     with pytest.raises(ValueError, match="one shape"):
         td_target(t(1.0, 1.0), t(1.0), t(0.0), gamma=0.9)
     with pytest.raises(ValueError, match=r"shape \(T,\)"):
-        discounted_returns(torch.ones(2, 2), 0.9)
+        reward_to_go(torch.ones(2, 2), 0.9)
+
+
+def test_reward_to_go_restarts_at_episode_boundaries():
+    # two episodes laid end to end: [1, 2 | 3, 4, 5]
+    reward = t(1.0, 2.0, 3.0, 4.0, 5.0)
+    end = t(0.0, 1.0, 0.0, 0.0, 1.0)
+    g = reward_to_go(reward, 0.5, episode_end=end)
+    # first: G1 = 2, G0 = 1 + 1 = 2; second: 5, 4 + 2.5, 3 + 3.25
+    assert torch.allclose(g, t(2.0, 2.0, 6.25, 6.5, 5.0))
+
+
+def test_reward_to_go_per_episode_equals_concatenated():
+    torch.manual_seed(1)
+    a, b = torch.randn(7), torch.randn(4)
+    end = torch.zeros(11)
+    end[6] = end[10] = 1.0
+    joined = reward_to_go(torch.cat([a, b]), 0.9, episode_end=end)
+    separate = torch.cat([reward_to_go(a, 0.9), reward_to_go(b, 0.9)])
+    assert torch.allclose(joined, separate)
+
+
+def test_reward_to_go_episode_end_must_match():
+    with pytest.raises(ValueError, match="one shape"):
+        reward_to_go(t(1.0, 2.0), 0.9, episode_end=t(1.0))

@@ -49,26 +49,42 @@ def td_error(
     return td_target(reward, next_value, terminated, gamma) - value
 
 
-def discounted_returns(reward: torch.Tensor, gamma: float) -> torch.Tensor:
-    """Reward-to-go ``G_t = sum_k gamma^k r_{t+k+1}`` of one episode.
+def reward_to_go(
+    reward: torch.Tensor,
+    gamma: float,
+    episode_end: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Discounted reward-to-go ``G_t = r_t + gamma * G_{t+1}``.
+
+    The recursion runs backwards and restarts after every step flagged in
+    ``episode_end``, so several episodes can be laid end to end in one
+    ``(T,)`` tensor: an episode boundary stops the sum. Without
+    ``episode_end`` the whole tensor is one episode and ``G_0`` is its
+    discounted return. No bootstrapping: this is the Monte-Carlo return.
 
     Args:
-        reward: ``(T,)`` rewards of one complete episode.
+        reward: ``(T,)`` rewards, time first.
         gamma: discount in [0, 1].
+        episode_end: ``(T,)`` 1.0 (or True) on the last step of each
+            episode, whether it terminated or was truncated.
 
     Returns:
-        ``(T,)`` returns; ``G_0`` is the episode's discounted return.
+        ``(T,)`` reward-to-go.
     """
     _check_gamma(gamma)
     if reward.dim() != 1:
         raise ValueError(
-            "reward must be one episode of shape (T,), got "
-            f"{tuple(reward.shape)}"
+            f"reward must have shape (T,), got {tuple(reward.shape)}"
         )
+    if episode_end is None:
+        keep = torch.ones_like(reward)
+    else:
+        _check_same_shape(reward=reward, episode_end=episode_end)
+        keep = 1.0 - episode_end.to(reward.dtype)  # 0 where an episode ends
     out = torch.empty_like(reward)
     running = torch.zeros((), dtype=reward.dtype)
     for t in range(reward.shape[0] - 1, -1, -1):
-        running = reward[t] + gamma * running
+        running = reward[t] + gamma * keep[t] * running
         out[t] = running
     return out
 

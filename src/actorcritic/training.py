@@ -22,7 +22,7 @@ from actorcritic.losses import (
     value_loss,
 )
 from actorcritic.networks import CategoricalPolicy, ValueNetwork
-from actorcritic.returns import discounted_returns
+from actorcritic.returns import reward_to_go
 
 # Fused Adam: one kernel for all parameters; ~25 % faster per step on tiny
 # networks than the default (benchmarks/bench_step.py).
@@ -207,9 +207,7 @@ def train_reinforce(config: ReinforceConfig, seed: int) -> Trained:
             if tracker.maybe_evaluate(step):
                 break
         obs_batch = torch.stack(observations)  # (T, obs_dim)
-        returns = discounted_returns(
-            torch.tensor(rewards), config.gamma
-        )  # (T,)
+        returns = reward_to_go(torch.tensor(rewards), config.gamma)  # (T,)
         log_prob = actor.dist(obs_batch).log_prob(
             torch.tensor(actions)
         )  # (T,)

@@ -1,0 +1,127 @@
+"""Policy-gradient estimates and their variance.
+
+Chapter 1 estimates the gradient of J(theta) many times from independent
+batches of episodes and measures how much the estimates scatter. With
+episodes tau_1 .. tau_B of a batch, the estimate is
+
+    g_hat = (1 / B) * sum_i sum_t grad log pi(a_t | s_t) * w_t
+
+and the three estimators differ only in the weights ``w_t``
+(:func:`episode_weights`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+
+from actorcritic.networks import CategoricalPolicy
+from actorcritic.returns import reward_to_go
+from actorcritic.rollouts import Episode
+
+WEIGHTINGS = ("return", "reward_to_go", "baseline")
+
+
+def episode_weights(
+    reward: torch.Tensor,
+    kind: str,
+    gamma: float = 1.0,
+    baseline: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Weights ``w_t`` of one episode's log-probabilities.
+
+    - ``"return"``: the whole discounted return ``G_0`` at every step;
+    - ``"reward_to_go"``: ``G_t``, only the rewards after the action;
+    - ``"baseline"``: ``G_t - b(s_t)``, with ``baseline`` the ``(T,)``
+      values ``b(s_t)`` (which must not depend on the action).
+
+    Args:
+        reward: ``(T,)`` rewards of one episode.
+        kind: one of :data:`WEIGHTINGS`.
+        gamma: discount.
+        baseline: ``(T,)``, required for ``"baseline"``.
+
+    Returns:
+        ``(T,)`` weights, no graph.
+    """
+    if kind not in WEIGHTINGS:
+        raise ValueError(f"kind must be one of {WEIGHTINGS}, got {kind!r}")
+    rtg = reward_to_go(reward, gamma)  # (T,)
+    if kind == "return":
+        return rtg[0].expand_as(rtg).clone()
+    if kind == "reward_to_go":
+        return rtg
+    if baseline is None or baseline.shape != rtg.shape:
+        got = None if baseline is None else tuple(baseline.shape)
+        raise ValueError(
+            f"kind='baseline' needs a baseline of shape {tuple(rtg.shape)}, "
+            f"got {got}"
+        )
+    return rtg - baseline.detach()
+
+
+def policy_gradient_estimate(
+    actor: CategoricalPolicy,
+    episodes: Sequence[Episode],
+    weights: Sequence[torch.Tensor],
+) -> torch.Tensor:
+    """One estimate ``g_hat`` of grad J from a batch of episodes.
+
+    Returns:
+        ``(P,)``: the gradient flattened over all of the actor's parameters.
+    """
+    if not episodes or len(episodes) != len(weights):
+        raise ValueError(
+            "need one (T,) weight tensor per episode and at least one "
+            f"episode, got {len(episodes)} episodes, {len(weights)} weights"
+        )
+    obs = torch.cat([ep.obs for ep in episodes])  # (sum T, obs_dim)
+    action = torch.cat([ep.action for ep in episodes])  # (sum T,)
+    w = torch.cat(list(weights))  # (sum T,)
+    with torch.enable_grad():  # works under an outer no_grad too
+        log_prob = actor.dist(obs).log_prob(action)  # (sum T,)
+        surrogate = (log_prob * w.detach()).sum() / len(episodes)
+        grads = torch.autograd.grad(surrogate, list(actor.parameters()))
+    return torch.cat([g.flatten() for g in grads])  # (P,)
+
+
+def gradient_samples(
+    actor: CategoricalPolicy,
+    episodes: Sequence[Episode],
+    batch_size: int,
+    weight_fn: Callable[[Episode], torch.Tensor],
+) -> torch.Tensor:
+    """Estimates from disjoint batches of ``batch_size`` episodes.
+
+    Returns:
+        ``(K, P)`` with ``K = len(episodes) // batch_size``.
+    """
+    k = len(episodes) // batch_size if batch_size >= 1 else 0
+    if k < 2:
+        raise ValueError(
+            f"need at least two batches of {batch_size} episodes to measure "
+            f"a variance, got {len(episodes)} episodes"
+        )
+    weights = [weight_fn(ep) for ep in episodes]
+    return torch.stack(
+        [
+            policy_gradient_estimate(
+                actor,
+                episodes[i * batch_size : (i + 1) * batch_size],
+                weights[i * batch_size : (i + 1) * batch_size],
+            )
+            for i in range(k)
+        ]
+    )  # (K, P)
+
+
+def total_variance(samples: torch.Tensor) -> float:
+    """Trace of the sample covariance of ``(K, P)`` estimates: the sum over
+    parameters of each coordinate's unbiased variance."""
+    if samples.dim() != 2 or samples.shape[0] < 2:
+        raise ValueError(
+            "samples must have shape (K, P) with K >= 2, got "
+            f"{tuple(samples.shape)}"
+        )
+    return float(samples.var(dim=0, unbiased=True).sum())

@@ -1,0 +1,110 @@
+import pytest
+import torch
+
+from actorcritic.gradients import (
+    episode_weights,
+    gradient_samples,
+    policy_gradient_estimate,
+    total_variance,
+)
+from actorcritic.networks import CategoricalPolicy
+from actorcritic.rollouts import Episode, collect_episodes
+
+
+def t(*xs):
+    return torch.tensor(xs, dtype=torch.float32)
+
+
+def test_weights_by_hand():
+    reward = t(1.0, 1.0, 1.0)
+    assert torch.equal(episode_weights(reward, "return"), t(3.0, 3.0, 3.0))
+    assert torch.equal(episode_weights(reward, "reward_to_go"), t(3, 2, 1))
+    w = episode_weights(reward, "baseline", baseline=t(1.0, 1.0, 1.0))
+    assert torch.equal(w, t(2.0, 1.0, 0.0))
+    # discounted: G = [1 + .5 + .25, 1 + .5, 1]
+    w = episode_weights(reward, "reward_to_go", gamma=0.5)
+    assert torch.allclose(w, t(1.75, 1.5, 1.0))
+
+
+def test_estimate_matches_a_naive_loop():
+    torch.manual_seed(0)
+    actor = CategoricalPolicy(4, 2, hidden=(8,))
+    episodes = [
+        Episode(torch.randn(3, 4), torch.tensor([0, 1, 1]), t(1, 1, 1), True),
+        Episode(torch.randn(2, 4), torch.tensor([1, 0]), t(1, 1), True),
+    ]
+    weights = [episode_weights(ep.reward, "reward_to_go") for ep in episodes]
+    fast = policy_gradient_estimate(actor, episodes, weights)
+    total = [torch.zeros_like(p) for p in actor.parameters()]
+    for ep, w in zip(episodes, weights, strict=True):
+        for s, a, w_t in zip(ep.obs, ep.action, w, strict=True):
+            log_prob = torch.log_softmax(actor(s), -1)[a]
+            grads = torch.autograd.grad(log_prob, list(actor.parameters()))
+            total = [
+                acc + w_t * g for acc, g in zip(total, grads, strict=True)
+            ]
+    naive = torch.cat([g.flatten() for g in total]) / len(episodes)
+    assert torch.allclose(fast, naive, atol=1e-6)
+
+
+def test_total_variance_by_hand():
+    samples = t(1.0, 0.0, 3.0, 2.0).reshape(2, 2)  # (K=2, P=2)
+    assert total_variance(samples) == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_reward_to_go_has_less_variance_than_the_whole_return(seed):
+    """Causality: dropping rewards that came before an action removes
+    pure noise. Measured on a random CartPole policy, 60 batches of 4
+    episodes; the gap is large (about 5x here), not a coin flip."""
+    torch.manual_seed(seed)
+    actor = CategoricalPolicy(4, 2)
+    episodes = collect_episodes(actor, "CartPole-v1", 240, seed=1000 * seed)
+
+    def variance(kind):
+        return total_variance(
+            gradient_samples(
+                actor, episodes, 4, lambda ep: episode_weights(ep.reward, kind)
+            )
+        )
+
+    assert variance("return") > 2 * variance("reward_to_go")
+
+
+def test_a_baseline_leaves_the_estimate_unbiased_in_expectation():
+    """Subtracting a constant b changes each estimate by
+    -b * sum_t grad log pi(a_t|s_t), whose expectation is 0: averaged over
+    many batches, the two estimators agree up to sampling error."""
+    torch.manual_seed(0)
+    actor = CategoricalPolicy(4, 2)
+    episodes = collect_episodes(actor, "CartPole-v1", 400, seed=0)
+
+    def samples(kind):
+        return gradient_samples(
+            actor,
+            episodes,
+            4,
+            lambda ep: episode_weights(
+                ep.reward, kind, baseline=torch.full((len(ep),), 20.0)
+            ),
+        )
+
+    plain, based = samples("reward_to_go"), samples("baseline")
+    diff = (based - plain).mean(0)  # (P,)
+    stderr = (based - plain).std(0) / len(plain) ** 0.5  # (P,)
+    assert (diff.abs() < 4 * stderr + 1e-6).float().mean() > 0.95
+
+
+def test_bad_inputs_are_clear_errors():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        episode_weights(t(1.0), "advantage")
+    with pytest.raises(ValueError, match="needs a baseline of shape"):
+        episode_weights(t(1.0, 1.0), "baseline")
+    with pytest.raises(ValueError, match="K >= 2"):
+        total_variance(torch.zeros(1, 3))
+    actor = CategoricalPolicy(4, 2)
+    ep = Episode(torch.zeros(1, 4), torch.tensor([0]), t(1.0), True)
+    with pytest.raises(ValueError, match="two batches"):
+        gradient_samples(actor, [ep, ep, ep], 2, lambda e: e.reward)
+    with pytest.raises(ValueError, match="one \\(T,\\) weight tensor"):
+        policy_gradient_estimate(actor, [ep], [])
