@@ -11,11 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 LANGUAGES = ("", "fr/", "ko/", "zh/")
 CHAPTERS = sorted(p.stem for p in BOOK.glob("*.ipynb"))
-REPO = "actorcritic-book/actorcritic-book"
+CONFIG = yaml.safe_load((BOOK / "_config.yml").read_text(encoding="utf-8"))
+REPO = CONFIG["repository"]["url"].removeprefix("https://github.com/")
 
 
 @pytest.fixture(scope="module")
