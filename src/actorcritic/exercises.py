@@ -195,28 +195,27 @@ def reference_td_error(
     return returns.td_error(reward, value, next_value, terminated, gamma)
 
 
+def _td_inputs(reward, value, next_value, terminated, truncated, gamma):
+    """Fresh keyword arguments for ``td_error``; sequences become (T,)."""
+
+    def tensor(x):
+        return _t(*x) if isinstance(x, tuple) else _t(x)
+
+    return lambda: dict(
+        reward=tensor(reward),
+        value=tensor(value),
+        next_value=tensor(next_value),
+        terminated=tensor(terminated),
+        truncated=tensor(truncated),
+        gamma=gamma,
+    )
+
+
 _TD_CASES = [
-    Case(
-        "an ordinary step",
-        lambda: dict(
-            reward=_t(1.0),
-            value=_t(2.0),
-            next_value=_t(3.0),
-            terminated=_t(0.0),
-            truncated=_t(0.0),
-            gamma=0.9,
-        ),
-    ),
+    Case("an ordinary step", _td_inputs(1.0, 2.0, 3.0, 0.0, 0.0, 0.9)),
     Case(
         "a terminated step: V(s') must not be used",
-        lambda: dict(
-            reward=_t(1.0),
-            value=_t(2.0),
-            next_value=_t(3.0),
-            terminated=_t(1.0),
-            truncated=_t(0.0),
-            gamma=0.9,
-        ),
+        _td_inputs(1.0, 2.0, 3.0, 1.0, 0.0, 0.9),
         {
             "value": "a terminal state is worth 0: multiply gamma * V(s') "
             "by (1 - terminated)."
@@ -225,14 +224,7 @@ _TD_CASES = [
     Case(
         "a truncated step: the time limit is not a terminal state, so "
         "bootstrap from V(final obs)",
-        lambda: dict(
-            reward=_t(1.0),
-            value=_t(2.0),
-            next_value=_t(3.0),
-            terminated=_t(0.0),
-            truncated=_t(1.0),
-            gamma=0.9,
-        ),
+        _td_inputs(1.0, 2.0, 3.0, 0.0, 1.0, 0.9),
         {
             "value": "only `terminated` stops bootstrapping; a truncated "
             "episode would have gone on."
@@ -240,24 +232,17 @@ _TD_CASES = [
     ),
     Case(
         "another discount (gamma = 0.5)",
-        lambda: dict(
-            reward=_t(0.5),
-            value=_t(-1.0),
-            next_value=_t(4.0),
-            terminated=_t(0.0),
-            truncated=_t(0.0),
-            gamma=0.5,
-        ),
+        _td_inputs(0.5, -1.0, 4.0, 0.0, 0.0, 0.5),
         {"value": "use the `gamma` argument, not a constant."},
     ),
     Case(
         "a batch of four steps (T,)",
-        lambda: dict(
-            reward=_t(1.0, 0.0, 2.0, 1.0),
-            value=_t(0.5, 1.0, -1.0, 2.0),
-            next_value=_t(1.0, 2.0, 3.0, 4.0),
-            terminated=_t(0.0, 1.0, 0.0, 0.0),
-            truncated=_t(0.0, 0.0, 1.0, 0.0),
+        _td_inputs(
+            reward=(1.0, 0.0, 2.0, 1.0),
+            value=(0.5, 1.0, -1.0, 2.0),
+            next_value=(1.0, 2.0, 3.0, 4.0),
+            terminated=(0.0, 1.0, 0.0, 0.0),
+            truncated=(0.0, 0.0, 1.0, 0.0),
             gamma=0.99,
         ),
     ),
