@@ -210,3 +210,140 @@ def test_one_output_instead_of_two_is_reported():
 
     _, msg = run(check_one_step_losses, one_output)
     assert "tuple of 2 outputs" in msg
+
+
+# --- reward_to_go (chapter 1) -----------------------------------------------
+
+
+def rtg_loop(reward, gamma):
+    out, running = torch.zeros_like(reward), 0.0
+    for t in reversed(range(len(reward))):
+        running = reward[t] + gamma * running
+        out[t] = running
+    return out
+
+
+def rtg_forward_cumsum(reward, gamma):
+    return torch.cumsum(reward, 0)
+
+
+def rtg_undiscounted(reward, gamma):
+    return torch.flip(torch.cumsum(torch.flip(reward, [0]), 0), [0])
+
+
+def rtg_whole_return(reward, gamma):
+    return rtg_loop(reward, gamma)[0].repeat(len(reward))
+
+
+def rtg_excludes_current_reward(reward, gamma):
+    return rtg_loop(reward, gamma) - reward
+
+
+def rtg_fixed_gamma(reward, gamma):
+    return rtg_loop(reward, 0.99)
+
+
+def rtg_discounted_from_the_start(reward, gamma):
+    """gamma^t' instead of gamma^(t' - t): the discount counted from t=0."""
+    weighted = reward * gamma ** torch.arange(len(reward))
+    return rtg_undiscounted(weighted, 1.0)
+
+
+def rtg_as_list(reward, gamma):
+    return rtg_loop(reward, gamma).tolist()
+
+
+def test_rtg_reference_and_right_answers_pass():
+    for fn in (exercises.reference_reward_to_go, rtg_loop, rtg_as_list):
+        returned, msg = run(exercises.check_reward_to_go, fn)
+        assert returned is fn
+        assert "all 5 cases pass" in msg
+
+
+@pytest.mark.parametrize(
+    "wrong, case",
+    [
+        (rtg_forward_cumsum, "three rewards of 1"),
+        (rtg_undiscounted, "three rewards of 1"),
+        (rtg_whole_return, "three rewards of 1"),
+        (rtg_excludes_current_reward, "three rewards of 1"),
+        (rtg_fixed_gamma, "three rewards of 1"),
+        (rtg_discounted_from_the_start, "three rewards of 1"),
+    ],
+)
+def test_rtg_wrong_answers_name_the_case(wrong, case):
+    returned, msg = run(exercises.check_reward_to_go, wrong)
+    assert returned is exercises.reference_reward_to_go
+    assert f"case '{case}" in msg
+    assert "expected" in msg and "got" in msg
+
+
+def test_rtg_stub_and_wrong_shape():
+    def stub(reward, gamma):
+        raise NotImplementedError
+
+    _, msg = run(exercises.check_reward_to_go, stub)
+    assert "not implemented yet" in msg
+    _, msg = run(exercises.check_reward_to_go, lambda reward, gamma: 1.0)
+    assert "expected shape (3,), got shape ()" in msg
+
+
+# --- reinforce_loss (chapter 1) ---------------------------------------------
+
+
+def pg_right(log_prob, weight):
+    return -(log_prob * weight.detach()).mean()
+
+
+def pg_no_minus(log_prob, weight):
+    return (log_prob * weight.detach()).mean()
+
+
+def pg_sum(log_prob, weight):
+    return -(log_prob * weight.detach()).sum()
+
+
+def pg_not_detached(log_prob, weight):
+    return -(log_prob * weight).mean()
+
+
+def pg_probabilities(log_prob, weight):
+    return -(log_prob.exp() * weight.detach()).mean()
+
+
+def pg_per_step(log_prob, weight):
+    return -(log_prob * weight.detach())
+
+
+def test_pg_reference_and_right_answer_pass():
+    from actorcritic.losses import policy_gradient_loss
+
+    for fn in (policy_gradient_loss, pg_right):
+        returned, msg = run(exercises.check_reinforce_loss, fn)
+        assert returned is fn
+        assert "all 3 cases pass" in msg
+
+
+@pytest.mark.parametrize(
+    "wrong, needle",
+    [
+        (pg_no_minus, "case 'three steps"),
+        (pg_sum, "case 'three steps"),
+        (pg_not_detached, "gradient of output with respect to weight"),
+        (pg_probabilities, "case 'three steps"),
+        (pg_per_step, "expected shape ()"),
+    ],
+)
+def test_pg_wrong_answers_name_the_case(wrong, needle):
+    from actorcritic.losses import policy_gradient_loss
+
+    returned, msg = run(exercises.check_reinforce_loss, wrong)
+    assert returned is policy_gradient_loss
+    assert needle in msg
+    assert "case '" in msg and "inputs:" in msg
+
+
+def test_pg_missing_detach_gets_the_detach_hint():
+    _, msg = run(exercises.check_reinforce_loss, pg_not_detached)
+    assert "weights that carry a gradient" in msg
+    assert "weight.detach()" in msg

@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from actorcritic.networks import CategoricalPolicy
+from actorcritic.losses import value_loss
+from actorcritic.networks import CategoricalPolicy, ValueNetwork
 from actorcritic.returns import reward_to_go
 from actorcritic.rollouts import Episode
 
@@ -125,3 +126,73 @@ def total_variance(samples: torch.Tensor) -> float:
             f"{tuple(samples.shape)}"
         )
     return float(samples.var(dim=0, unbiased=True).sum())
+
+
+def variance_by_batch_size(
+    actor: CategoricalPolicy,
+    episodes: Sequence[Episode],
+    batch_sizes: Sequence[int],
+    weight_fns: dict[str, Callable[[Episode], torch.Tensor]],
+) -> dict[str, list[float]]:
+    """Total variance of each estimator at each batch size.
+
+    Every estimator sees the same episodes, cut into the same disjoint
+    batches, so the comparison at one batch size is paired.
+
+    Returns:
+        ``{name: [total variance at batch_sizes[0], ...]}``.
+    """
+    return {
+        name: [
+            total_variance(gradient_samples(actor, episodes, b, weight_fn))
+            for b in batch_sizes
+        ]
+        for name, weight_fn in weight_fns.items()
+    }
+
+
+def fit_value(
+    critic: ValueNetwork,
+    episodes: Sequence[Episode],
+    gamma: float,
+    epochs: int = 300,
+    lr: float = 1e-2,
+) -> ValueNetwork:
+    """Regress ``critic`` on the reward-to-go of ``episodes`` (full-batch
+    Adam, ``epochs`` steps), in place; returns it for chaining.
+
+    A baseline for the variance experiment: it must be fitted on episodes
+    *other* than the ones whose gradients it centres, or it would depend on
+    their actions.
+    """
+    if epochs < 1 or not episodes:
+        raise ValueError(
+            f"need epochs >= 1 and some episodes, got epochs={epochs}, "
+            f"{len(episodes)} episodes"
+        )
+    obs = torch.cat([ep.obs for ep in episodes])  # (sum T, obs_dim)
+    target = torch.cat(
+        [reward_to_go(ep.reward, gamma) for ep in episodes]
+    )  # (sum T,)
+    optimizer = torch.optim.Adam(critic.parameters(), lr=lr)
+    with torch.enable_grad():
+        for _ in range(epochs):
+            optimizer.zero_grad()
+            value_loss(critic(obs), target).backward()
+            optimizer.step()
+    return critic
+
+
+def explained_variance(
+    prediction: torch.Tensor, target: torch.Tensor
+) -> float:
+    """``1 - Var(target - prediction) / Var(target)``: 1 is a perfect fit,
+    0 no better than a constant, below 0 worse than a constant."""
+    if prediction.shape != target.shape or target.numel() < 2:
+        raise ValueError(
+            "prediction and target must have one shape with at least two "
+            f"elements, got {tuple(prediction.shape)} and "
+            f"{tuple(target.shape)}"
+        )
+    residual = (target - prediction).detach()
+    return float(1.0 - residual.var() / target.detach().var())
