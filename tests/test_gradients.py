@@ -101,14 +101,15 @@ def test_a_baseline_leaves_the_estimate_unbiased_in_expectation():
 
 def test_ordering_on_a_partly_trained_policy():
     """The chapter's claim on a small fixed case: whole return > reward-to-go
-    > reward-to-go minus a fitted V, in total variance (batches of 4).
+    > reward-to-go minus a fitted V, in total variance (batches of 4, gamma
+    = 1 as in the chapter's experiment).
 
     The policy is REINFORCE trained until a greedy evaluation reaches 150.
-    On seeds 0-7 of this exact setup the smallest ratios measured were
-    2.5 (return / reward-to-go) and 1.6 (reward-to-go / baseline), hence the
-    margin of 1.3. (On a *random* policy the baseline step is not reliable:
-    its rewards-to-go are short and nearly unpredictable.)"""
-    gamma = 0.99
+    With this exact setup, training seeds 0-7 gave ratios of 3.5-6.1
+    (return / reward-to-go) and 1.28-5.0 (reward-to-go / baseline); seed 0
+    gives 3.5 and 1.39. (On a *random* policy the baseline step is not
+    reliable: its rewards-to-go are short and nearly unpredictable.)"""
+    gamma = 1.0
     trained = train_reinforce(
         ReinforceConfig(
             baseline=True,
@@ -139,7 +140,7 @@ def test_ordering_on_a_partly_trained_policy():
         },
     )
     (ret,), (rtg,), (base,) = var.values()
-    assert ret > 1.3 * rtg > 1.3**2 * base, var
+    assert ret > 2 * rtg and rtg > 1.15 * base, var
 
 
 def test_variance_by_batch_size_pairs_the_estimators():

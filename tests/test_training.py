@@ -59,6 +59,24 @@ def test_the_readers_loss_function_drives_training():
     assert len(calls) == 50
 
 
+def test_the_readers_reinforce_loss_drives_training():
+    from actorcritic.losses import policy_gradient_loss
+
+    lengths = []
+
+    def recording_loss(log_prob, weight):
+        lengths.append(len(weight))
+        return policy_gradient_loss(log_prob, weight)
+
+    result = train_reinforce(
+        ReinforceConfig(total_steps=200, eval_every=200),
+        seed=0,
+        loss_fn=recording_loss,
+    )
+    assert sum(lengths) == 200  # one call per episode, every step seen
+    assert len(lengths) >= len(result.history.episode_return)
+
+
 def test_stop_at_return_stops_early():
     config = dataclasses.replace(QUICK_AC, stop_at_return=0.0)
     h = train_one_step_actor_critic(config, seed=0).history

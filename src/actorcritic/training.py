@@ -172,12 +172,24 @@ class ReinforceConfig:
         _check_config(self)
 
 
-def train_reinforce(config: ReinforceConfig, seed: int) -> Trained:
+def train_reinforce(
+    config: ReinforceConfig,
+    seed: int,
+    loss_fn: Callable[
+        [torch.Tensor, torch.Tensor], torch.Tensor
+    ] = policy_gradient_loss,
+) -> Trained:
     """Train REINFORCE: one update per complete episode (Monte-Carlo).
 
     Per episode: roll out with pi, compute returns ``G_t`` (reward-to-go),
     weight each log-probability by ``gamma^t (G_t - b(s_t))`` where
     ``b = V`` with a baseline and ``b = 0`` without, and regress V on G.
+
+    Args:
+        config: hyperparameters.
+        seed: seeds networks, action sampling and the environment.
+        loss_fn: ``(log_prob, weight) -> loss``, both ``(T,)``; the chapter
+            passes the reader's own REINFORCE loss here.
     """
     seed_everything(seed)
     env = make_env(config.env_id, seed=seed)
@@ -221,7 +233,7 @@ def train_reinforce(config: ReinforceConfig, seed: int) -> Trained:
             weight = weight * config.gamma ** torch.arange(
                 len(rewards)
             )  # (T,)
-        loss = loss + policy_gradient_loss(log_prob, weight)
+        loss = loss + loss_fn(log_prob, weight)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
