@@ -209,6 +209,10 @@ def test_bad_inputs_are_clear_errors():
     ep = Episode(torch.zeros(1, 4), torch.tensor([0]), t(1.0), True)
     with pytest.raises(ValueError, match="two batches"):
         gradient_samples(actor, [ep, ep, ep], 2, lambda e: e.reward)
+    with pytest.raises(ValueError, match="two batches of 2 episodes"):
+        variance_by_batch_size(
+            actor, [ep, ep, ep], [1, 2], {"r": lambda e: e.reward}
+        )
     with pytest.raises(ValueError, match="one \\(T,\\) weight tensor"):
         policy_gradient_estimate(actor, [ep], [])
     with pytest.raises(ValueError, match="epochs >= 1"):

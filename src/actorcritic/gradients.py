@@ -137,18 +137,35 @@ def variance_by_batch_size(
     """Total variance of each estimator at each batch size.
 
     Every estimator sees the same episodes, cut into the same disjoint
-    batches, so the comparison at one batch size is paired.
+    batches, so the comparison at one batch size is paired. A batch's
+    estimate is the mean of its episodes' estimates, so each episode's
+    gradient is computed once and reused for every batch size (the same
+    numbers as :func:`gradient_samples`, for a fraction of the backward
+    passes: ``benchmarks/bench_variance.py``).
 
     Returns:
         ``{name: [total variance at batch_sizes[0], ...]}``.
     """
-    return {
-        name: [
-            total_variance(gradient_samples(actor, episodes, b, weight_fn))
-            for b in batch_sizes
+    result = {}
+    for name, weight_fn in weight_fns.items():
+        per_episode = gradient_samples(actor, episodes, 1, weight_fn)  # (N, P)
+        result[name] = [
+            total_variance(_batch_means(per_episode, b)) for b in batch_sizes
         ]
-        for name, weight_fn in weight_fns.items()
-    }
+    return result
+
+
+def _batch_means(per_episode: torch.Tensor, batch_size: int) -> torch.Tensor:
+    """``(N, P)`` per-episode estimates -> ``(K, P)`` means of disjoint
+    batches of ``batch_size`` episodes, ``K = N // batch_size``."""
+    n, p = per_episode.shape
+    k = n // batch_size if batch_size >= 1 else 0
+    if k < 2:
+        raise ValueError(
+            f"need at least two batches of {batch_size} episodes to measure "
+            f"a variance, got {n} episodes"
+        )
+    return per_episode[: k * batch_size].reshape(k, batch_size, p).mean(1)
 
 
 def fit_value(

@@ -1,0 +1,68 @@
+"""The variance experiment of chapter 1, two ways, in one run.
+
+``variance_by_batch_size`` computes each episode's gradient once and
+averages them into batches; the direct way calls ``gradient_samples`` (one
+backward pass per batch) for every batch size. Both give the same
+variances; this script checks that and prints the time ratio:
+
+    python benchmarks/bench_variance.py
+"""
+
+from __future__ import annotations
+
+import time
+
+import torch
+
+from actorcritic.gradients import (
+    episode_weights,
+    gradient_samples,
+    total_variance,
+    variance_by_batch_size,
+)
+from actorcritic.networks import CategoricalPolicy
+from actorcritic.rollouts import collect_episodes
+
+BATCH_SIZES = [1, 2, 4, 8, 16]
+
+
+def rtg(ep):
+    return episode_weights(ep.reward, "reward_to_go", 1.0)
+
+
+def direct(actor, episodes):
+    return [
+        total_variance(gradient_samples(actor, episodes, b, rtg))
+        for b in BATCH_SIZES
+    ]
+
+
+def reused(actor, episodes):
+    return variance_by_batch_size(actor, episodes, BATCH_SIZES, {"r": rtg})[
+        "r"
+    ]
+
+
+def main() -> None:
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    actor = CategoricalPolicy(4, 2)
+    episodes = collect_episodes(actor, "CartPole-v1", 480, seed=0)
+    times = {"direct": [], "reused": []}
+    results = {}
+    for _ in range(3):  # interleaved repeats; the minimum is reported
+        for name, fn in (("direct", direct), ("reused", reused)):
+            start = time.perf_counter()
+            results[name] = fn(actor, episodes)
+            times[name].append(time.perf_counter() - start)
+    a, b = results["direct"], results["reused"]
+    worst = max(abs(x - y) / x for x, y in zip(a, b, strict=True))
+    best = {name: min(t) for name, t in times.items()}
+    print(f"480 episodes, batch sizes {BATCH_SIZES}")
+    print(f"direct: {best['direct']:.2f} s   reused: {best['reused']:.2f} s")
+    print(f"ratio direct / reused: {best['direct'] / best['reused']:.2f}")
+    print(f"largest relative difference in the variances: {worst:.1e}")
+
+
+if __name__ == "__main__":
+    main()
