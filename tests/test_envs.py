@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import actorcritic  # noqa: F401  (sets SDL_VIDEODRIVER)
-from actorcritic.envs import make_env, seed_everything
+from actorcritic.envs import EnvBatch, make_env, seed_everything
 
 
 def test_package_silences_sdl():
@@ -32,3 +32,46 @@ def test_seed_everything_seeds_torch():
 def test_bad_render_mode_is_a_clear_error():
     with pytest.raises(ValueError, match="render_mode must be"):
         make_env("CartPole-v1", render_mode="human")
+
+
+# --- EnvBatch ----------------------------------------------------------------
+
+
+def test_env_batch_hands_back_the_final_observation():
+    """After a truncation, step() returns the final observation (to
+    bootstrap from) while .obs already holds the next episode's start."""
+    batch = EnvBatch("Pendulum-v1", 2, seed=5, max_episode_steps=3)
+    single = make_env("Pendulum-v1", max_episode_steps=3)
+    single.reset(seed=5)
+    actions = np.array([[0.5], [-1.0]], dtype=np.float32)
+    for _ in range(3):
+        before = batch.obs
+        out = batch.step(actions)
+        expected, *_ = single.step(actions[0])
+        np.testing.assert_allclose(out.next_obs[0], expected)
+        assert before is not batch.obs  # never written in place
+    assert out.truncated.tolist() == [True, True]
+    assert out.terminated.tolist() == [False, False]
+    assert [i for i, _ in out.finished] == [0, 1]
+    restarted, _ = make_env("Pendulum-v1").reset(seed=5)
+    # the new episode does not restart from the first seed's state
+    assert not np.allclose(batch.obs[0], out.next_obs[0])
+    assert not np.allclose(batch.obs[0], restarted)
+
+
+def test_env_batch_episode_returns_add_up():
+    batch = EnvBatch("CartPole-v1", 3, seed=0)
+    total, finished = 0.0, []
+    for _ in range(200):
+        out = batch.step(np.zeros(3, dtype=int))  # always push left
+        total += out.reward.sum()
+        finished += out.finished
+    assert len(finished) >= 3
+    assert all(r == int(r) and r < 20 for _, r in finished)
+
+
+def test_env_batch_errors():
+    with pytest.raises(ValueError, match="at least 1"):
+        EnvBatch("CartPole-v1", 0, seed=0)
+    with pytest.raises(ValueError, match="expected 2 actions"):
+        EnvBatch("CartPole-v1", 2, seed=0).step(np.zeros(3, dtype=int))

@@ -32,3 +32,26 @@ def test_a_good_controller_reaches_the_time_limit():
 def test_needs_one_episode():
     with pytest.raises(ValueError, match="at least 1"):
         evaluate(AlwaysLeft(), "CartPole-v1", n_episodes=0)
+
+
+def test_lockstep_evaluation_equals_one_episode_after_another():
+    import torch
+
+    from actorcritic.networks import CategoricalPolicy, GaussianPolicy
+
+    class OneAtATime:
+        def __init__(self, policy):
+            self.policy = policy
+
+        def act(self, obs, greedy=False):
+            return self.policy.act(obs, greedy=greedy)
+
+    torch.manual_seed(0)
+    for policy, env_id in (
+        (CategoricalPolicy(4, 2), "CartPole-v1"),
+        (GaussianPolicy(3, [-2.0], [2.0]), "Pendulum-v1"),
+    ):
+        assert hasattr(policy, "act_batch")
+        together = evaluate(policy, env_id, n_episodes=4, seed=11)
+        apart = evaluate(OneAtATime(policy), env_id, n_episodes=4, seed=11)
+        np.testing.assert_allclose(together, apart, rtol=1e-6)

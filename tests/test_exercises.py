@@ -3,9 +3,12 @@ with a message naming the failing case, and survives stubs and crashes."""
 
 import pytest
 import torch
+from torch import nn
 
 from actorcritic import exercises
 from actorcritic.exercises import check_one_step_losses, check_td_error
+from actorcritic.losses import a2c_losses
+from actorcritic.networks import GaussianPolicy, ValueNetwork
 
 
 def run(checker, fn):
@@ -15,7 +18,7 @@ def run(checker, fn):
     return returned, messages[0]
 
 
-# --- td_error ---------------------------------------------------------------
+# --- td_error ----------------------------------------------------------------
 
 
 def td_right(reward, value, next_value, terminated, truncated, gamma):
@@ -95,7 +98,7 @@ def test_wrong_signature_is_reported_not_raised():
     assert "raised TypeError" in msg
 
 
-# --- one_step_losses --------------------------------------------------------
+# --- one_step_losses ---------------------------------------------------------
 
 
 def _delta(value, next_value, reward, terminated, gamma):
@@ -212,7 +215,7 @@ def test_one_output_instead_of_two_is_reported():
     assert "tuple of 2 outputs" in msg
 
 
-# --- reward_to_go (chapter 1) -----------------------------------------------
+# --- reward_to_go (chapter 1) ------------------------------------------------
 
 
 def rtg_loop(reward, gamma):
@@ -288,7 +291,7 @@ def test_rtg_stub_and_wrong_shape():
     assert "expected shape (3,), got shape ()" in msg
 
 
-# --- reinforce_loss (chapter 1) ---------------------------------------------
+# --- reinforce_loss (chapter 1) ----------------------------------------------
 
 
 def pg_right(log_prob, weight):
@@ -347,3 +350,300 @@ def test_pg_missing_detach_gets_the_detach_hint():
     _, msg = run(exercises.check_reinforce_loss, pg_not_detached)
     assert "weights that carry a gradient" in msg
     assert "weight.detach()" in msg
+
+
+# --- chapter 3: actor and critic forward passes, a2c_losses ------------------
+
+
+def _split(actor, obs):
+    raw = actor.net(obs)
+    return raw[..., : actor.act_dim], raw[..., actor.act_dim :]
+
+
+def _bounds(actor):
+    return (actor.high + actor.low) / 2, (actor.high - actor.low) / 2
+
+
+class ActorRight(GaussianPolicy):
+    def forward(self, obs):
+        raw_mean, raw_std = _split(self, obs)
+        center, half = _bounds(self)
+        return (
+            center + half * torch.tanh(raw_mean),
+            nn.functional.softplus(raw_std) + self.min_std,
+        )
+
+
+class ActorNoTanh(GaussianPolicy):
+    def forward(self, obs):
+        raw_mean, raw_std = _split(self, obs)
+        center, half = _bounds(self)
+        mean = torch.clamp(center + half * raw_mean, self.low, self.high)
+        return mean, nn.functional.softplus(raw_std) + self.min_std
+
+
+class ActorFixedBounds(GaussianPolicy):
+    def forward(self, obs):
+        raw_mean, raw_std = _split(self, obs)
+        std = nn.functional.softplus(raw_std) + self.min_std
+        return 2.0 * torch.tanh(raw_mean), std
+
+
+class ActorNoFloor(GaussianPolicy):
+    def forward(self, obs):
+        raw_mean, raw_std = _split(self, obs)
+        center, half = _bounds(self)
+        mean = center + half * torch.tanh(raw_mean)
+        return mean, nn.functional.softplus(raw_std)
+
+
+class ActorSwappedHalves(GaussianPolicy):
+    def forward(self, obs):
+        raw_std, raw_mean = _split(self, obs)
+        center, half = _bounds(self)
+        mean = center + half * torch.tanh(raw_mean)
+        return mean, nn.functional.softplus(raw_std) + self.min_std
+
+
+class ActorWholeOutput(GaussianPolicy):
+    def forward(self, obs):
+        raw = self.net(obs)
+        center, half = _bounds(self)
+        return center + half * torch.tanh(raw), nn.functional.softplus(raw)
+
+
+class ActorStub(GaussianPolicy):
+    def forward(self, obs):
+        raise NotImplementedError
+
+
+def test_actor_reference_and_right_answer_pass():
+    for cls in (GaussianPolicy, ActorRight):
+        returned, msg = run(exercises.check_actor, cls)
+        assert returned is cls
+        assert "all 5 cases pass" in msg
+
+
+@pytest.mark.parametrize(
+    "wrong, case",
+    [
+        (ActorNoTanh, "one observation"),
+        (ActorFixedBounds, "two actions with uneven bounds"),
+        (ActorNoFloor, "one observation"),
+        (ActorSwappedHalves, "one observation"),
+        (ActorWholeOutput, "one observation"),
+    ],
+)
+def test_actor_wrong_answers_name_the_case(wrong, case):
+    returned, msg = run(exercises.check_actor, wrong)
+    assert returned is GaussianPolicy
+    assert f"case '{case}" in msg and "inputs:" in msg
+
+
+def test_actor_stub_and_shape_hint():
+    returned, msg = run(exercises.check_actor, ActorStub)
+    assert returned is GaussianPolicy and "not implemented yet" in msg
+    _, msg = run(exercises.check_actor, ActorWholeOutput)
+    assert "expected shape (1,), got shape (2,)" in msg
+    assert "hint: split" in msg
+
+
+class CriticKeepsAxis(ValueNetwork):
+    def forward(self, obs):
+        return self.net(obs)
+
+
+class CriticSqueezesAll(ValueNetwork):
+    def forward(self, obs):
+        return self.net(obs).squeeze()
+
+
+class CriticRight(ValueNetwork):
+    def forward(self, obs):
+        return self.net(obs)[..., 0]
+
+
+def test_critic_reference_and_right_answer_pass():
+    for cls in (ValueNetwork, CriticRight):
+        returned, msg = run(exercises.check_critic, cls)
+        assert returned is cls and "all 4 cases pass" in msg
+
+
+@pytest.mark.parametrize(
+    "wrong, case",
+    [
+        (CriticKeepsAxis, "one observation"),
+        (CriticSqueezesAll, "a batch of one"),
+    ],
+)
+def test_critic_shape_mistakes_name_the_case(wrong, case):
+    returned, msg = run(exercises.check_critic, wrong)
+    assert returned is ValueNetwork
+    assert f"case '{case}" in msg and "squeeze(-1)" in msg
+
+
+def _a2c_target(next_value, reward, terminated, gamma):
+    return reward + gamma * (1 - terminated) * next_value.detach()
+
+
+def a2c_right(
+    log_prob,
+    entropy,
+    value,
+    next_value,
+    reward,
+    terminated,
+    gamma,
+    entropy_coef,
+):
+    adv = _a2c_target(next_value, reward, terminated, gamma) - value
+    actor = (-adv.detach() * log_prob).mean() - entropy_coef * entropy.mean()
+    return actor, adv.pow(2).mean() / 2
+
+
+def a2c_mask_ignored(
+    log_prob,
+    entropy,
+    value,
+    next_value,
+    reward,
+    terminated,
+    gamma,
+    entropy_coef,
+):
+    zeros = torch.zeros_like(terminated)
+    return a2c_right(
+        log_prob,
+        entropy,
+        value,
+        next_value,
+        reward,
+        zeros,
+        gamma,
+        entropy_coef,
+    )
+
+
+def a2c_advantage_not_detached(
+    log_prob,
+    entropy,
+    value,
+    next_value,
+    reward,
+    terminated,
+    gamma,
+    entropy_coef,
+):
+    adv = _a2c_target(next_value, reward, terminated, gamma) - value
+    actor = (-adv * log_prob).mean() - entropy_coef * entropy.mean()
+    return actor, adv.pow(2).mean() / 2
+
+
+def a2c_entropy_sign(
+    log_prob,
+    entropy,
+    value,
+    next_value,
+    reward,
+    terminated,
+    gamma,
+    entropy_coef,
+):
+    actor, critic = a2c_right(
+        log_prob, entropy, value, next_value, reward, terminated, gamma, 0.0
+    )
+    return actor + entropy_coef * entropy.mean(), critic
+
+
+def a2c_target_not_detached(
+    log_prob,
+    entropy,
+    value,
+    next_value,
+    reward,
+    terminated,
+    gamma,
+    entropy_coef,
+):
+    adv = reward + gamma * (1 - terminated) * next_value - value
+    actor = (-adv.detach() * log_prob).mean() - entropy_coef * entropy.mean()
+    return actor, adv.pow(2).mean() / 2
+
+
+def a2c_fixed_gamma(
+    log_prob,
+    entropy,
+    value,
+    next_value,
+    reward,
+    terminated,
+    gamma,
+    entropy_coef,
+):
+    return a2c_right(
+        log_prob, entropy, value, next_value, reward, terminated, 0.9, 0.01
+    )
+
+
+def a2c_sum_not_mean(
+    log_prob,
+    entropy,
+    value,
+    next_value,
+    reward,
+    terminated,
+    gamma,
+    entropy_coef,
+):
+    adv = _a2c_target(next_value, reward, terminated, gamma) - value
+    actor = (-adv.detach() * log_prob).sum() - entropy_coef * entropy.sum()
+    return actor, adv.pow(2).sum() / 2
+
+
+def a2c_per_transition(
+    log_prob,
+    entropy,
+    value,
+    next_value,
+    reward,
+    terminated,
+    gamma,
+    entropy_coef,
+):
+    adv = _a2c_target(next_value, reward, terminated, gamma) - value
+    return -adv.detach() * log_prob - entropy_coef * entropy, adv.pow(2) / 2
+
+
+def test_a2c_reference_and_right_answer_pass():
+    for fn in (a2c_losses, a2c_right):
+        returned, msg = run(exercises.check_a2c_losses, fn)
+        assert returned is fn and "all 4 cases pass" in msg
+
+
+@pytest.mark.parametrize(
+    "wrong, needle",
+    [
+        (a2c_mask_ignored, "case 'the second transition is terminal"),
+        (
+            a2c_advantage_not_detached,
+            "gradient of actor_loss with respect to value",
+        ),
+        (a2c_entropy_sign, "actor_loss: expected"),
+        (
+            a2c_target_not_detached,
+            "gradient of critic_loss with respect to next_value",
+        ),
+        (a2c_fixed_gamma, "case 'a larger entropy bonus"),
+        (a2c_sum_not_mean, "case 'three ordinary transitions"),
+        (a2c_per_transition, "expected shape ()"),
+    ],
+)
+def test_a2c_wrong_answers_name_the_case(wrong, needle):
+    returned, msg = run(exercises.check_a2c_losses, wrong)
+    assert returned is a2c_losses
+    assert needle in msg and "inputs:" in msg
+
+
+def test_a2c_entropy_sign_gets_a_hint():
+    _, msg = run(exercises.check_a2c_losses, a2c_entropy_sign)
+    assert "hint:" in msg and "subtract" in msg

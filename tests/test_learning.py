@@ -48,3 +48,19 @@ def test_reinforce_with_baseline_solves_cartpole():
         f"mean return {returns.mean():.1f} over 20 episodes; history of "
         f"evaluations: {result.history.eval_return}"
     )
+
+
+@pytest.mark.learning
+def test_a2c_swings_up_the_pendulum():
+    """Chapter 3's settings. Seeds 0-4 (stopping at -150 on the periodic
+    evaluation) took 150k-200k steps and 16-22 s here, and scored -146 to
+    -136 on this 20-episode check; the issue asks for >= -200."""
+    from actorcritic.training import A2CConfig, train_a2c
+
+    config = A2CConfig(total_steps=200_000, stop_at_return=-150.0)
+    result = train_a2c(config, seed=0)
+    returns = evaluate(result.actor, "Pendulum-v1", n_episodes=20)
+    assert returns.mean() >= -200, (
+        f"mean return {returns.mean():.1f} over 20 episodes; history of "
+        f"evaluations: {result.history.eval_return}"
+    )

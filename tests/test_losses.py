@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from actorcritic.losses import (
+    a2c_losses,
     one_step_losses,
     policy_gradient_loss,
     value_loss,
@@ -79,3 +80,58 @@ def test_shape_mismatch_is_a_clear_error():
         policy_gradient_loss(torch.zeros(3), torch.zeros(3, 1))
     with pytest.raises(ValueError, match="one shape"):
         value_loss(torch.zeros(3), torch.zeros(4))
+
+
+# --- a2c_losses --------------------------------------------------------------
+
+
+def _a2c_leaves():
+    return dict(
+        log_prob=leaf([-0.5, -1.0]),
+        entropy=leaf([1.2, 0.7]),
+        value=leaf([-2.0, 1.0]),
+        next_value=leaf([-1.0, 3.0]),
+        reward=torch.tensor([0.5, -1.0]),
+        terminated=torch.tensor([0.0, 1.0]),
+    )
+
+
+def test_a2c_losses_values():
+    x = _a2c_leaves()
+    actor, critic = a2c_losses(**x, gamma=0.9, entropy_coef=0.1)
+    adv = torch.tensor([0.5 + 0.9 * -1.0 + 2.0, -1.0 - 1.0])  # 2nd terminal
+    assert actor.item() == pytest.approx(
+        float(-(adv * torch.tensor([-0.5, -1.0])).mean() - 0.1 * 0.95)
+    )
+    assert critic.item() == pytest.approx(float(0.5 * (adv**2).mean()))
+
+
+def test_a2c_gradients_flow_where_they_should():
+    """The actor's loss reaches only log_prob and entropy; the critic's
+    loss reaches only V(s) (the target and the advantage are constants)."""
+    x = _a2c_leaves()
+    actor, critic = a2c_losses(**x, gamma=0.9, entropy_coef=0.1)
+    names = ["log_prob", "entropy", "value", "next_value"]
+    leaves = [x[n] for n in names]
+    g_actor = torch.autograd.grad(
+        actor, leaves, retain_graph=True, allow_unused=True
+    )
+    g_critic = torch.autograd.grad(critic, leaves, allow_unused=True)
+    reached = {n for n, g in zip(names, g_actor, strict=True) if g is not None}
+    assert reached == {"log_prob", "entropy"}
+    reached = {
+        n for n, g in zip(names, g_critic, strict=True) if g is not None
+    }
+    assert reached == {"value"}
+    # d actor / d entropy = -coef / B: the bonus pushes entropy up
+    assert torch.allclose(g_actor[1], torch.tensor([-0.05, -0.05]))
+    # d critic / d V = -(target - V) / B
+    adv = torch.tensor([1.6, -2.0])
+    assert torch.allclose(g_critic[2], -adv / 2)
+
+
+def test_a2c_losses_reject_a_broadcasting_value():
+    x = _a2c_leaves()
+    x["value"] = leaf([[-2.0], [1.0]])  # (B, 1): would broadcast to (B, B)
+    with pytest.raises(ValueError, match="one shape"):
+        a2c_losses(**x, gamma=0.9, entropy_coef=0.1)

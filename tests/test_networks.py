@@ -1,8 +1,12 @@
+import math
+
+import numpy as np
 import pytest
 import torch
 
 from actorcritic.networks import (
     CategoricalPolicy,
+    GaussianPolicy,
     ValueNetwork,
     load_weights,
     mlp,
@@ -66,3 +70,77 @@ def test_load_refuses_pickled_code(tmp_path):
 def test_load_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="no weights file"):
         load_weights(ValueNetwork(4), tmp_path / "none.pt")
+
+
+# --- GaussianPolicy ----------------------------------------------------------
+
+
+def test_gaussian_shapes_time_first():
+    torch.manual_seed(0)
+    actor = GaussianPolicy(3, [-1.0, 0.0], [3.0, 1.0])
+    obs = torch.randn(5, 4, 3)  # (T, N, obs_dim)
+    mean, std = actor(obs)
+    assert mean.shape == std.shape == (5, 4, 2)
+    action, log_prob, entropy = actor.sample(obs)
+    assert action.shape == (5, 4, 2)
+    assert log_prob.shape == entropy.shape == (5, 4)
+    assert actor.act_batch(obs[0].numpy()).shape == (4, 2)
+    assert actor.act(obs[0, 0].numpy()).shape == (2,)
+
+
+def test_gaussian_log_prob_and_entropy_match_closed_forms():
+    torch.manual_seed(0)
+    actor = GaussianPolicy(3, [-2.0, -1.0], [2.0, 1.0])
+    obs = torch.randn(7, 3)
+    mean, std = actor(obs)
+    action = torch.randn(7, 2)
+    z = (action - mean) / std
+    log_prob = (
+        -0.5 * z**2 - torch.log(std) - 0.5 * math.log(2 * math.pi)
+    ).sum(-1)
+    entropy = (0.5 * torch.log(2 * math.pi * math.e * std**2)).sum(-1)
+    dist = actor.dist(obs)
+    assert torch.allclose(dist.log_prob(action), log_prob, atol=1e-5)
+    assert torch.allclose(dist.entropy(), entropy, atol=1e-5)
+
+
+def test_gaussian_mean_within_bounds_and_std_positive():
+    torch.manual_seed(0)
+    actor = GaussianPolicy(3, [-1.0, 0.0], [3.0, 1.0], min_std=1e-3)
+    with torch.no_grad():
+        actor.net[-1].bias[2:] -= 100.0  # raw std far below 0
+    mean, std = actor(1e4 * torch.randn(1000, 3))  # saturates the tanh
+    assert bool((mean >= actor.low).all() and (mean <= actor.high).all())
+    assert bool((std >= 1e-3).all()) and torch.isfinite(std).all()
+    # gradients reach the weights through both heads
+    (mean.sum() + std.sum()).backward()
+    assert actor.net[0].weight.grad is not None
+
+
+def test_gaussian_act_clips_and_greedy_is_the_mean():
+    torch.manual_seed(0)
+    actor = GaussianPolicy(3, [-2.0], [2.0])
+    with torch.no_grad():
+        actor.net[-1].bias[1:] += 20.0  # std of about 20
+    obs = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    samples = np.stack([actor.act(obs) for _ in range(200)])
+    assert samples.min() == -2.0 and samples.max() == 2.0  # clipped
+    mean, _ = actor(torch.as_tensor(obs))
+    np.testing.assert_allclose(actor.act(obs, greedy=True), mean.detach())
+
+
+def test_gaussian_rejects_bad_bounds():
+    with pytest.raises(ValueError, match="low < high"):
+        GaussianPolicy(3, [1.0], [-1.0])
+    with pytest.raises(ValueError, match="one shape"):
+        GaussianPolicy(3, [-1.0, -1.0], [1.0])
+    with pytest.raises(ValueError, match="last dimension 3"):
+        GaussianPolicy(3, [-1.0], [1.0])(torch.zeros(4))
+
+
+def test_categorical_act_batch_matches_act():
+    torch.manual_seed(0)
+    actor = CategoricalPolicy(4, 3)
+    obs = torch.randn(6, 4)
+    greedy = actor.act_batch(obs.numpy(), greedy=True)
+    assert greedy.tolist() == [actor.act(o, greedy=True) for o in obs]

@@ -1,12 +1,18 @@
 import dataclasses
 
+import gymnasium as gym
+import numpy as np
 import pytest
 import torch
 
-from actorcritic.losses import one_step_losses
+from actorcritic.losses import a2c_losses, one_step_losses
+from actorcritic.networks import GaussianPolicy, ValueNetwork
 from actorcritic.training import (
+    A2CConfig,
     OneStepACConfig,
     ReinforceConfig,
+    fit_critic_td,
+    train_a2c,
     train_one_step_actor_critic,
     train_reinforce,
 )
@@ -120,3 +126,124 @@ def test_configs_reject_bad_values(bad):
 def test_configs_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         QUICK_AC.gamma = 0.5
+
+
+# --- A2C with entropy (chapter 3) --------------------------------------------
+
+
+QUICK_A2C = A2CConfig(
+    total_steps=1_600, n_envs=8, eval_every=800, eval_episodes=2, log_every=400
+)
+
+
+class ConstantReward(gym.Env):
+    """Reward 1 at every step, one constant observation, never terminal:
+    V = 1 / (1 - gamma) exactly, whatever the policy does."""
+
+    observation_space = gym.spaces.Box(-1.0, 1.0, (1,), np.float32)
+    action_space = gym.spaces.Box(-1.0, 1.0, (1,), np.float32)
+
+    def __init__(self, render_mode=None):
+        self.render_mode = render_mode
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        return np.zeros(1, np.float32), {}
+
+    def step(self, action):
+        return np.zeros(1, np.float32), 1.0, False, False, {}
+
+
+gym.register(
+    "ConstantReward-v0", entry_point=ConstantReward, max_episode_steps=20
+)
+
+
+def test_a2c_history_and_logs():
+    h = train_a2c(QUICK_A2C, seed=0).history
+    assert h.eval_steps == [800, 1600]
+    # Pendulum episodes last 200 steps: 8 envs x 200 steps = 1600
+    assert h.env_steps == [1600] * 8 and len(h.episode_return) == 8
+    assert h.log_steps == [400, 800, 1200, 1600]
+    assert set(h.logs) == {"actor_loss", "critic_loss", "entropy"}
+    assert all(len(v) == 4 for v in h.logs.values())
+
+
+def test_a2c_same_seed_same_history():
+    a, b = train_a2c(QUICK_A2C, seed=1), train_a2c(QUICK_A2C, seed=1)
+    assert a.history.episode_return == b.history.episode_return
+    assert a.history.logs == b.history.logs
+    c = train_a2c(QUICK_A2C, seed=2)
+    assert c.history.episode_return != a.history.episode_return
+
+
+def test_a2c_uses_the_readers_loss_and_classes():
+    calls = []
+
+    def counting(*args):
+        calls.append(args[0].shape)
+        return a2c_losses(*args)
+
+    class MyActor(GaussianPolicy):
+        pass
+
+    class MyCritic(ValueNetwork):
+        pass
+
+    result = train_a2c(
+        dataclasses.replace(QUICK_A2C, total_steps=80, eval_every=80),
+        seed=0,
+        loss_fn=counting,
+        actor_cls=MyActor,
+        critic_cls=MyCritic,
+    )
+    assert calls == [(8,)] * 10  # one update per step of the 8 envs
+    assert type(result.actor) is MyActor
+    assert type(result.critic) is MyCritic
+
+
+@pytest.mark.parametrize("train", ["train_a2c", "fit_critic_td"])
+def test_truncation_bootstraps_infinite_horizon(train):
+    """In the spirit of Stable-Baselines3's infinite-horizon test: under a
+    20-step time limit, the constant-reward task still has
+    V = 1 / (1 - 0.9) = 10. Treating the limit as terminal biases V
+    towards 1 / (1 - 0.9 * 19 / 20) = 6.9."""
+    config = A2CConfig(
+        env_id="ConstantReward-v0",
+        n_envs=4,
+        total_steps=6_000,
+        gamma=0.9,
+        critic_lr=1e-2,
+        reward_scale=1.0,
+        max_grad_norm=None,
+        eval_every=6_000,
+        eval_episodes=1,
+    )
+    obs = torch.zeros(1)
+    values = {}
+    for bootstrap in (True, False):
+        c = dataclasses.replace(config, bootstrap_truncated=bootstrap)
+        if train == "train_a2c":
+            critic = train_a2c(c, seed=0).critic
+        else:
+            torch.manual_seed(0)
+            policy = GaussianPolicy(1, [-1.0], [1.0])
+            critic = fit_critic_td(policy, c, seed=0)
+        values[bootstrap] = critic(obs).item()
+    assert values[True] == pytest.approx(10.0, abs=0.3)
+    assert values[False] == pytest.approx(1 / (1 - 0.9 * 19 / 20), abs=0.5)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(n_envs=0),
+        dict(entropy_coef=-0.1),
+        dict(max_grad_norm=0.0),
+        dict(reward_scale=0.0),
+        dict(total_steps=0),
+    ],
+)
+def test_a2c_config_rejects_bad_values(bad):
+    with pytest.raises(ValueError, match="must be"):
+        A2CConfig(**bad)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 import gymnasium as gym
 import numpy as np
@@ -42,3 +43,88 @@ def make_env(
     if seed is not None:
         env.action_space.seed(seed)
     return env
+
+
+@dataclass
+class BatchStep:
+    """What one step of an :class:`EnvBatch` returns (N environments).
+
+    Attributes:
+        next_obs: ``(N, obs_dim)`` the observation each action led to. Where
+            an episode just ended this is its *final* observation, the one
+            to bootstrap from after a truncation, not the first observation
+            of the next episode.
+        reward: ``(N,)`` rewards.
+        terminated: ``(N,)`` bool, the episode reached a terminal state.
+        truncated: ``(N,)`` bool, the episode was cut by its time limit.
+        finished: ``(index, undiscounted return)`` of each episode that
+            ended on this step.
+    """
+
+    next_obs: np.ndarray
+    reward: np.ndarray
+    terminated: np.ndarray
+    truncated: np.ndarray
+    finished: list[tuple[int, float]]
+
+
+class EnvBatch:
+    """N copies of one environment stepped in a plain Python loop.
+
+    Each copy is reset as soon as its episode ends, so :attr:`obs` always
+    holds the observations the next actions should be chosen from, while
+    :meth:`step` still hands back each finished episode's final
+    observation. Chapter 4 replaces this loop with ``gymnasium.vector``.
+
+    Copy ``i`` is reset with ``seed + i`` first, and its action space is
+    seeded with ``seed + i``.
+    """
+
+    def __init__(self, env_id: str, n_envs: int, seed: int, **kwargs):
+        if n_envs < 1:
+            raise ValueError(f"n_envs must be at least 1, got {n_envs}")
+        self.envs = [
+            make_env(env_id, seed=seed + i, **kwargs) for i in range(n_envs)
+        ]
+        self.obs = np.stack(
+            [env.reset(seed=seed + i)[0] for i, env in enumerate(self.envs)]
+        )  # (N, obs_dim)
+        self._returns = np.zeros(n_envs)
+
+    @property
+    def observation_space(self):
+        return self.envs[0].observation_space
+
+    @property
+    def action_space(self):
+        return self.envs[0].action_space
+
+    def step(self, actions: np.ndarray) -> BatchStep:
+        """Step copy ``i`` with ``actions[i]``; reset the copies that end."""
+        n = len(self.envs)
+        if len(actions) != n:
+            raise ValueError(f"expected {n} actions, got {len(actions)}")
+        next_obs = np.empty_like(self.obs)
+        # A new array, never written in place: callers may hold tensors
+        # that share memory with the previous observations.
+        new_obs = np.empty_like(self.obs)
+        reward = np.empty(n)
+        terminated = np.zeros(n, dtype=bool)
+        truncated = np.zeros(n, dtype=bool)
+        finished = []
+        for i, env in enumerate(self.envs):
+            obs, r, term, trunc, _ = env.step(actions[i])
+            next_obs[i], reward[i] = obs, r
+            terminated[i], truncated[i] = term, trunc
+            self._returns[i] += float(r)
+            if term or trunc:
+                finished.append((i, float(self._returns[i])))
+                self._returns[i] = 0.0
+                obs, _ = env.reset()
+            new_obs[i] = obs
+        self.obs = new_obs
+        return BatchStep(next_obs, reward, terminated, truncated, finished)
+
+    def close(self) -> None:
+        for env in self.envs:
+            env.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from actorcritic.returns import td_error
+from actorcritic.returns import td_error, td_target
 
 
 def one_step_losses(
@@ -50,6 +50,59 @@ def one_step_losses(
     return actor_loss, critic_loss
 
 
+def a2c_losses(
+    log_prob: torch.Tensor,
+    entropy: torch.Tensor,
+    value: torch.Tensor,
+    next_value: torch.Tensor,
+    reward: torch.Tensor,
+    terminated: torch.Tensor,
+    gamma: float,
+    entropy_coef: float,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Actor and critic losses of advantage actor-critic on a batch of
+    transitions, with an entropy bonus.
+
+    With the TD target ``y = r + gamma * (1 - terminated) * V(s')`` and the
+    advantage estimate ``A = y - V(s)``:
+
+    - actor:  ``-mean(A * log pi(a|s)) - entropy_coef * mean(H)``, with A
+      *detached*: the actor moves along ``A grad log pi`` and is pushed
+      towards higher entropy H, and nothing flows into the critic;
+    - critic: ``0.5 * mean((y - V(s))**2)`` with y *detached*.
+
+    Shapes: every tensor ``(B,)`` (or all ``()``); losses are scalars.
+
+    Args:
+        log_prob: log pi(a|s), with grad to the actor.
+        entropy: H(pi(.|s)), with grad to the actor.
+        value: V(s), with grad to the critic.
+        next_value: V(s'); for a truncated step, V(final obs).
+        reward: r (already scaled, if the caller scales rewards).
+        terminated: 1.0 where s' is terminal (no bootstrap).
+        gamma: discount.
+        entropy_coef: weight of the entropy bonus (0 turns it off).
+
+    Returns:
+        ``(actor_loss, critic_loss)``, two scalars.
+    """
+    _check_shapes(
+        log_prob=log_prob,
+        entropy=entropy,
+        value=value,
+        next_value=next_value,
+        reward=reward,
+        terminated=terminated,
+    )
+    target = td_target(reward, next_value.detach(), terminated, gamma)
+    advantage = target - value  # (B,)
+    actor_loss = (
+        -(advantage.detach() * log_prob).mean() - entropy_coef * entropy.mean()
+    )
+    critic_loss = 0.5 * (advantage**2).mean()
+    return actor_loss, critic_loss
+
+
 def policy_gradient_loss(
     log_prob: torch.Tensor, weight: torch.Tensor
 ) -> torch.Tensor:
@@ -78,3 +131,12 @@ def value_loss(value: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
             f"{tuple(value.shape)} and {tuple(target.shape)}"
         )
     return 0.5 * ((target.detach() - value) ** 2).mean()
+
+
+def _check_shapes(**tensors: torch.Tensor) -> None:
+    shapes = {name: tuple(t.shape) for name, t in tensors.items()}
+    if len(set(shapes.values())) > 1:
+        raise ValueError(
+            "expected tensors of one shape (a (B,1) value broadcast against "
+            f"(B,) rewards gives a (B,B) error), got {shapes}"
+        )

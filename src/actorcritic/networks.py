@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
-from torch.distributions import Categorical
+from torch.distributions import Categorical, Independent, Normal
 
 
 def mlp(in_dim: int, out_dim: int, hidden: tuple[int, ...]) -> nn.Sequential:
@@ -80,6 +81,112 @@ class CategoricalPolicy(nn.Module):
         if greedy:
             return int(logits.argmax())
         return int(Categorical(logits=logits, validate_args=False).sample())
+
+    @torch.no_grad()
+    def act_batch(self, obs, greedy: bool = False) -> np.ndarray:
+        """Actions ``(B,)`` (ints) for observations ``(B, obs_dim)``."""
+        logits = self(torch.as_tensor(np.asarray(obs), dtype=torch.float32))
+        if greedy:
+            return logits.argmax(-1).numpy()
+        dist = Categorical(logits=logits, validate_args=False)
+        return dist.sample().numpy()
+
+
+class GaussianPolicy(nn.Module):
+    """pi(a|s) = N(mean(s), diag std(s)^2) over a box of continuous actions.
+
+    One MLP maps an observation to ``2 * act_dim`` raw numbers: the first
+    half becomes the mean, squashed by tanh into ``[low, high]``, the second
+    half the standard deviation, made positive by softplus (plus a small
+    floor so that it never reaches 0):
+
+        mean = (high + low) / 2 + (high - low) / 2 * tanh(raw_mean)
+        std  = softplus(raw_std) + min_std
+
+    ``forward(obs)`` maps ``(..., obs_dim)`` to ``(mean, std)``, each
+    ``(..., act_dim)``. ``dist(obs)`` treats the action dimensions as one
+    event, so ``log_prob`` and ``entropy`` have shape ``(...)``.
+
+    A sample can fall outside ``[low, high]`` (the Gaussian is unbounded);
+    :meth:`act` clips it before it reaches the environment, while training
+    keeps the log-probability of the unclipped sample.
+    """
+
+    def __init__(
+        self,
+        obs_dim: int,
+        low,
+        high,
+        hidden: tuple[int, ...] = (64, 64),
+        min_std: float = 1e-3,
+    ) -> None:
+        super().__init__()
+        low_t = torch.as_tensor(np.asarray(low, dtype=np.float32)).flatten()
+        high_t = torch.as_tensor(np.asarray(high, dtype=np.float32)).flatten()
+        if low_t.shape != high_t.shape or not bool((low_t < high_t).all()):
+            raise ValueError(
+                "low and high must have one shape with low < high, got "
+                f"low={low_t.tolist()}, high={high_t.tolist()}"
+            )
+        if min_std <= 0:
+            raise ValueError(f"min_std must be positive, got {min_std}")
+        self.obs_dim = obs_dim
+        self.act_dim = int(low_t.numel())
+        self.min_std = float(min_std)
+        self.register_buffer("low", low_t)
+        self.register_buffer("high", high_t)
+        self.net = mlp(obs_dim, 2 * self.act_dim, hidden)
+
+    def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if obs.shape[-1] != self.obs_dim:
+            raise ValueError(
+                f"expected observations with last dimension {self.obs_dim}, "
+                f"got shape {tuple(obs.shape)}"
+            )
+        raw = self.net(obs)  # (..., 2 * act_dim)
+        raw_mean, raw_std = raw.split(self.act_dim, dim=-1)
+        center = (self.high + self.low) / 2  # (act_dim,)
+        half = (self.high - self.low) / 2  # (act_dim,)
+        mean = center + half * torch.tanh(raw_mean)  # (..., act_dim)
+        std = nn.functional.softplus(raw_std) + self.min_std  # (..., act_dim)
+        return mean, std
+
+    def dist(self, obs: torch.Tensor) -> Independent:
+        """pi(.|s) as a ``torch.distributions`` object with event shape
+        ``(act_dim,)``: ``log_prob`` and ``entropy`` sum over it."""
+        mean, std = self(obs)
+        return Independent(Normal(mean, std, validate_args=False), 1)
+
+    def sample(
+        self, obs: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Sample ``a ~ pi(.|s)``; return ``(action, log_prob, entropy)``.
+
+        ``action`` is ``(..., act_dim)`` and unclipped; ``log_prob`` and
+        ``entropy`` are ``(...)`` and carry gradients to the policy.
+        """
+        dist = self.dist(obs)
+        action = dist.sample()  # (..., act_dim), no gradient
+        return action, dist.log_prob(action), dist.entropy()
+
+    def clip(self, action: torch.Tensor) -> torch.Tensor:
+        """Clip actions into ``[low, high]``, dimension by dimension."""
+        return torch.maximum(torch.minimum(action, self.high), self.low)
+
+    @torch.no_grad()
+    def act(self, obs, greedy: bool = False) -> np.ndarray:
+        """One clipped action ``(act_dim,)`` for one observation; the mean
+        when ``greedy``."""
+        obs_t = torch.as_tensor(np.asarray(obs), dtype=torch.float32)
+        mean, std = self(obs_t)
+        action = mean if greedy else torch.normal(mean, std)
+        return self.clip(action).numpy()
+
+    @torch.no_grad()
+    def act_batch(self, obs, greedy: bool = False) -> np.ndarray:
+        """Clipped actions ``(B, act_dim)`` for observations
+        ``(B, obs_dim)``."""
+        return self.act(obs, greedy)
 
 
 class ValueNetwork(nn.Module):

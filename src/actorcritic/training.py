@@ -13,16 +13,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from torch import nn
 
-from actorcritic.envs import make_env, seed_everything
+from actorcritic.envs import EnvBatch, make_env, seed_everything
 from actorcritic.evaluation import evaluate
 from actorcritic.losses import (
+    a2c_losses,
     one_step_losses,
     policy_gradient_loss,
     value_loss,
 )
-from actorcritic.networks import CategoricalPolicy, ValueNetwork
-from actorcritic.returns import reward_to_go
+from actorcritic.networks import (
+    CategoricalPolicy,
+    GaussianPolicy,
+    ValueNetwork,
+)
+from actorcritic.returns import reward_to_go, td_target
 
 # Fused Adam: one kernel for all parameters; ~25 % faster per step on tiny
 # networks than the default (benchmarks/bench_step.py).
@@ -39,6 +45,10 @@ class History:
         wall_time: seconds since training started, at each episode's end.
         eval_steps: environment steps at each periodic evaluation.
         eval_return: mean greedy return of each periodic evaluation.
+        log_steps: environment steps at which ``logs`` were recorded.
+        logs: named diagnostics (losses, entropy, ...), each averaged over
+            the updates since the previous entry; empty for algorithms that
+            log nothing.
     """
 
     env_steps: list[int] = field(default_factory=list)
@@ -46,6 +56,8 @@ class History:
     wall_time: list[float] = field(default_factory=list)
     eval_steps: list[int] = field(default_factory=list)
     eval_return: list[float] = field(default_factory=list)
+    log_steps: list[int] = field(default_factory=list)
+    logs: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def best_eval_return(self) -> float:
@@ -56,7 +68,7 @@ class History:
 class Trained:
     """A trained actor, its critic (if any) and the training history."""
 
-    actor: CategoricalPolicy
+    actor: CategoricalPolicy | GaussianPolicy
     critic: ValueNetwork | None
     history: History
 
@@ -246,14 +258,210 @@ def train_reinforce(
     return Trained(tracker.final_actor(), critic, tracker.history)
 
 
+@dataclass(frozen=True)
+class A2CConfig:
+    """Advantage actor-critic with an entropy bonus and one-step targets,
+    updated on the transitions of ``n_envs`` environments stepped side by
+    side, for continuous (box) actions. Defaults: Pendulum-v1."""
+
+    env_id: str = "Pendulum-v1"
+    n_envs: int = 16  # environments stepped together; one update per step
+    total_steps: int = 200_000  # environment steps of training, all envs
+    gamma: float = 0.9  # discount
+    actor_lr: float = 1e-3  # Adam step size of the policy
+    critic_lr: float = 1e-3  # Adam step size of the value network
+    hidden: tuple[int, ...] = (64, 64)  # hidden widths of both networks
+    entropy_coef: float = 1e-2  # weight of the entropy bonus
+    reward_scale: float = 0.125  # rewards are multiplied by this for losses
+    max_grad_norm: float | None = 0.5  # clip both networks' gradient norm
+    bootstrap_truncated: bool = True  # False: treat time limits as terminal
+    eval_every: int = 10_000  # env steps between greedy evaluations
+    eval_episodes: int = 10  # episodes per periodic evaluation
+    stop_at_return: float | None = None  # stop once an evaluation reaches it
+    keep_best: bool = True  # return the best-evaluated actor, not the last
+    log_every: int = 2_000  # env steps between logged diagnostics
+
+    def __post_init__(self) -> None:
+        _check_config(self)
+        for name in ("n_envs", "log_every", "reward_scale"):
+            if getattr(self, name) <= 0:
+                raise ValueError(
+                    f"{name} must be positive, got {getattr(self, name)}"
+                )
+        if self.entropy_coef < 0:
+            raise ValueError(
+                f"entropy_coef must be >= 0, got {self.entropy_coef}"
+            )
+        if self.max_grad_norm is not None and self.max_grad_norm <= 0:
+            raise ValueError(
+                "max_grad_norm must be positive or None, got "
+                f"{self.max_grad_norm}"
+            )
+
+
+A2CLossFn = Callable[..., tuple[torch.Tensor, torch.Tensor]]
+
+
+def train_a2c(
+    config: A2CConfig,
+    seed: int,
+    loss_fn: A2CLossFn = a2c_losses,
+    actor_cls: type[GaussianPolicy] = GaussianPolicy,
+    critic_cls: type[ValueNetwork] = ValueNetwork,
+) -> Trained:
+    """Train advantage actor-critic with an entropy bonus.
+
+    Per step of the ``n_envs`` environments: sample ``a ~ pi(.|s)`` in each,
+    clip it into the action bounds, observe ``r, s'``; then one update on
+    the batch of transitions with
+    ``A = r + gamma (1 - terminated) V(s') - V(s)``: the critic regresses
+    V(s) on the target, the actor follows ``A grad log pi + beta grad H``.
+    A truncated episode bootstraps from V(final obs) unless
+    ``config.bootstrap_truncated`` is False (the classic mistake).
+
+    Args:
+        config: hyperparameters.
+        seed: seeds networks, action sampling and the environments.
+        loss_fn: ``(log_prob, entropy, value, next_value, reward,
+            terminated, gamma, entropy_coef) -> (actor_loss, critic_loss)``;
+            the chapter passes the reader's own version here.
+        actor_cls, critic_cls: the network classes (the reader's own,
+            once they pass their checkers).
+    """
+    seed_everything(seed)
+    envs = EnvBatch(config.env_id, config.n_envs, seed=seed * config.n_envs)
+    space = envs.action_space
+    obs_dim = envs.observation_space.shape[0]
+    actor = actor_cls(obs_dim, space.low, space.high, config.hidden)
+    critic = critic_cls(obs_dim, config.hidden)
+    params = [*actor.parameters(), *critic.parameters()]
+    optimizer = torch.optim.Adam(
+        [
+            {"params": actor.parameters(), "lr": config.actor_lr},
+            {"params": critic.parameters(), "lr": config.critic_lr},
+        ],
+        **_ADAM_KWARGS,
+    )
+    tracker = _Tracker(config, actor, seed)
+    logger = _Logger(tracker.history, config.log_every)
+
+    n, step = config.n_envs, 0
+    while step < config.total_steps:
+        obs = torch.as_tensor(envs.obs, dtype=torch.float32)  # (N, obs_dim)
+        action, log_prob, entropy = actor.sample(obs)  # (N, A), (N,), (N,)
+        out = envs.step(actor.clip(action).numpy())
+        next_obs = torch.as_tensor(out.next_obs, dtype=torch.float32)
+        terminal = out.terminated
+        if not config.bootstrap_truncated:
+            terminal = terminal | out.truncated
+        values = critic(torch.cat([obs, next_obs]))  # (2N,): V(s), V(s')
+        actor_loss, critic_loss = loss_fn(
+            log_prob,
+            entropy,
+            values[:n],
+            values[n:],
+            torch.as_tensor(out.reward * config.reward_scale).float(),
+            torch.as_tensor(terminal, dtype=torch.float32),
+            config.gamma,
+            config.entropy_coef,
+        )
+        optimizer.zero_grad()
+        (actor_loss + critic_loss).backward()
+        if config.max_grad_norm is not None:
+            nn.utils.clip_grad_norm_(params, config.max_grad_norm)
+        optimizer.step()
+
+        step += n
+        for _, episode_return in out.finished:
+            tracker.end_episode(step, episode_return)
+        logger.add(
+            step,
+            actor_loss=actor_loss,
+            critic_loss=critic_loss,
+            entropy=entropy.mean(),
+        )
+        if tracker.maybe_evaluate(step):
+            break
+    envs.close()
+    return Trained(tracker.final_actor(), critic, tracker.history)
+
+
+def fit_critic_td(
+    policy: nn.Module, config: A2CConfig, seed: int
+) -> ValueNetwork:
+    """Policy evaluation: learn V of a *fixed* policy with the critic target
+    of :func:`train_a2c` (one-step TD on batches of ``n_envs``
+    transitions, no gradient clipping), for ``config.total_steps``
+    environment steps; the policy samples its actions.
+
+    The returned network predicts values in scaled units: divide by
+    ``config.reward_scale`` to compare it with returns. Setting
+    ``config.bootstrap_truncated=False`` shows what treating the time limit
+    as a terminal state does to the values.
+    """
+    seed_everything(seed)
+    envs = EnvBatch(config.env_id, config.n_envs, seed=seed * config.n_envs)
+    critic = ValueNetwork(envs.observation_space.shape[0], config.hidden)
+    optimizer = torch.optim.Adam(
+        critic.parameters(), lr=config.critic_lr, **_ADAM_KWARGS
+    )
+    n = config.n_envs
+    for _ in range(0, config.total_steps, n):
+        obs = torch.as_tensor(envs.obs, dtype=torch.float32)  # (N, obs_dim)
+        actions = policy.act_batch(envs.obs)  # (N, act_dim)
+        out = envs.step(actions)
+        next_obs = torch.as_tensor(out.next_obs, dtype=torch.float32)
+        terminal = out.terminated
+        if not config.bootstrap_truncated:
+            terminal = terminal | out.truncated
+        values = critic(torch.cat([obs, next_obs]))  # (2N,)
+        target = td_target(
+            torch.as_tensor(out.reward * config.reward_scale).float(),
+            values[n:].detach(),
+            torch.as_tensor(terminal, dtype=torch.float32),
+            config.gamma,
+        )  # (N,)
+        loss = value_loss(values[:n], target)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    envs.close()
+    return critic
+
+
+class _Logger:
+    """Averages scalar diagnostics over ``every`` environment steps and
+    appends them to a :class:`History`."""
+
+    def __init__(self, history: History, every: int) -> None:
+        self.history, self.every = history, every
+        self.sums: dict[str, float] = {}
+        self.count = 0
+        self.next_log = every
+
+    def add(self, step: int, **values: torch.Tensor) -> None:
+        for name, value in values.items():
+            self.sums[name] = self.sums.get(name, 0.0) + float(value.detach())
+        self.count += 1
+        if step >= self.next_log:
+            self.history.log_steps.append(step)
+            for name, total in self.sums.items():
+                self.history.logs.setdefault(name, []).append(
+                    total / self.count
+                )
+            self.sums, self.count = {}, 0
+            self.next_log = (step // self.every + 1) * self.every
+
+
 class _Tracker:
     """Bookkeeping shared by the training functions: history, periodic
     greedy evaluation, best-actor snapshot, early stop."""
 
-    def __init__(self, config, actor: CategoricalPolicy, seed: int) -> None:
+    def __init__(self, config, actor: nn.Module, seed: int) -> None:
         self.config = config
         self.actor = actor
         self.eval_seed = 1_000_000 + 1_000 * seed  # disjoint from training
+        self.next_eval = config.eval_every
         self.history = History()
         self.best_state = None
         self.stopped = False
@@ -265,9 +473,13 @@ class _Tracker:
         self.history.wall_time.append(time.perf_counter() - self.start)
 
     def maybe_evaluate(self, step: int) -> bool:
-        """Evaluate every ``eval_every`` steps; True means stop training."""
-        if step % self.config.eval_every and step != self.config.total_steps:
+        """Evaluate once ``step`` reaches the next multiple of ``eval_every``
+        (and at the end); True means stop training."""
+        if step < self.next_eval and step < self.config.total_steps:
             return False
+        self.next_eval = (step // self.config.eval_every + 1) * (
+            self.config.eval_every
+        )
         mean = float(
             np.mean(
                 evaluate(
@@ -286,7 +498,7 @@ class _Tracker:
         self.stopped = target is not None and mean >= target
         return self.stopped
 
-    def final_actor(self) -> CategoricalPolicy:
+    def final_actor(self) -> nn.Module:
         if self.config.keep_best and self.best_state is not None:
             self.actor.load_state_dict(self.best_state)
         return self.actor
