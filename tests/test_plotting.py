@@ -54,3 +54,18 @@ def test_bad_inputs_are_clear_errors():
         mean_band([make([1], [1.0])], x="time")
     with pytest.raises(ValueError, match="no 'eval_return' entries"):
         mean_band([make([1], [1.0])], y="eval_return")
+
+
+def test_mean_band_of_a_logged_diagnostic():
+    a = make([10], [1.0])
+    a.log_steps, a.logs = [100, 200], {"entropy": [1.0, 3.0]}
+    b = make([10], [1.0])
+    b.log_steps, b.logs = [100, 200], {"entropy": [3.0, 5.0]}
+    grid, mean, std = mean_band([a, b], y="entropy", window=1, points=2)
+    np.testing.assert_allclose(grid, [100, 200])
+    np.testing.assert_allclose(mean, [2.0, 4.0])
+    np.testing.assert_allclose(std, [1.0, 1.0])
+    ax = plot_learning_curves({"b": [a, b]}, y="entropy", window=1)
+    assert ax.get_ylabel().startswith("entropy")
+    with pytest.raises(ValueError, match="no 'critic_loss' entries"):
+        mean_band([a], y="critic_loss")

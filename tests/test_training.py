@@ -247,3 +247,11 @@ def test_truncation_bootstraps_infinite_horizon(train):
 def test_a2c_config_rejects_bad_values(bad):
     with pytest.raises(ValueError, match="must be"):
         A2CConfig(**bad)
+
+
+def test_a2c_logs_a_short_run_too():
+    config = dataclasses.replace(
+        QUICK_A2C, total_steps=400, eval_every=400, log_every=2_000
+    )
+    h = train_a2c(config, seed=0).history
+    assert h.log_steps == [400] and len(h.logs["entropy"]) == 1

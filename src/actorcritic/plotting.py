@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FuncFormatter
 
 from actorcritic.training import History
 
@@ -43,8 +44,9 @@ def mean_band(
     Args:
         histories: one :class:`History` per seed.
         x: ``"env_steps"``, ``"wall_time"`` or ``"episode"``.
-        y: ``"episode_return"`` or ``"eval_return"`` (then x is the
-            evaluation step).
+        y: ``"episode_return"``, ``"eval_return"`` (then x is the
+            evaluation step) or the name of a logged diagnostic such as
+            ``"entropy"`` (then x is the logging step).
         window: moving-average window, in episodes (or evaluations).
 
     Returns:
@@ -56,11 +58,16 @@ def mean_band(
         raise ValueError(f"x must be one of {sorted(X_LABELS)}, got {x!r}")
     curves = []
     for h in histories:
-        ys = np.asarray(getattr(h, y), dtype=float)
+        if y in ("episode_return", "eval_return"):
+            ys = np.asarray(getattr(h, y), dtype=float)
+        else:
+            ys = np.asarray(h.logs.get(y, []), dtype=float)
         if len(ys) == 0:
             raise ValueError(f"a history has no {y!r} entries to plot")
         if y == "eval_return":
             xs = np.asarray(h.eval_steps, dtype=float)
+        elif y not in ("episode_return", "eval_return"):
+            xs = np.asarray(h.log_steps, dtype=float)
         elif x == "episode":
             xs = np.arange(1, len(ys) + 1, dtype=float)
         else:
@@ -108,10 +115,23 @@ def plot_learning_curves(
         )
     if target is not None:
         ax.axhline(target, color="gray", linestyle="--", linewidth=1)
-    ax.set_xlabel(X_LABELS[x] if y != "eval_return" else X_LABELS["env_steps"])
-    ax.set_ylabel("return (mean ± std over seeds)")
+    ax.set_xlabel(
+        X_LABELS[x] if y == "episode_return" else X_LABELS["env_steps"]
+    )
+    ax.set_ylabel(
+        f"{'return' if y.endswith('return') else y} (mean ± std over seeds)"
+    )
     if title:
         ax.set_title(title)
     ax.legend(loc="best")
     ax.grid(alpha=0.3)
     return ax
+
+
+def _thousands(value: float, _position=None) -> str:
+    """Tick label for step counts: 150000 -> '150k'."""
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:g}M"
+    if abs(value) >= 1_000:
+        return f"{value / 1_000:g}k"
+    return f"{value:g}"

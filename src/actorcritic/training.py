@@ -382,6 +382,7 @@ def train_a2c(
         )
         if tracker.maybe_evaluate(step):
             break
+    logger.flush(step)
     envs.close()
     return Trained(tracker.final_actor(), critic, tracker.history)
 
@@ -444,13 +445,17 @@ class _Logger:
             self.sums[name] = self.sums.get(name, 0.0) + float(value.detach())
         self.count += 1
         if step >= self.next_log:
-            self.history.log_steps.append(step)
-            for name, total in self.sums.items():
-                self.history.logs.setdefault(name, []).append(
-                    total / self.count
-                )
-            self.sums, self.count = {}, 0
-            self.next_log = (step // self.every + 1) * self.every
+            self.flush(step)
+
+    def flush(self, step: int) -> None:
+        """Record what was added since the last entry, if anything."""
+        if self.count == 0:
+            return
+        self.history.log_steps.append(step)
+        for name, total in self.sums.items():
+            self.history.logs.setdefault(name, []).append(total / self.count)
+        self.sums, self.count = {}, 0
+        self.next_log = (step // self.every + 1) * self.every
 
 
 class _Tracker:
