@@ -69,3 +69,13 @@ def test_mean_band_of_a_logged_diagnostic():
     assert ax.get_ylabel().startswith("entropy")
     with pytest.raises(ValueError, match="no 'critic_loss' entries"):
         mean_band([a], y="critic_loss")
+
+
+def test_step_axes_read_in_thousands():
+    a = make([10_000, 150_000], [1.0, 2.0])
+    ax = plot_learning_curves({"a": [a]}, window=1)
+    label = ax.xaxis.get_major_formatter()
+    assert label(150_000) == "150k" and label(2_500_000) == "2.5M"
+    assert label(500) == "500"
+    ax = plot_learning_curves({"a": [a]}, x="episode", window=1)
+    assert ax.xaxis.get_major_formatter()(150_000) != "150k"

@@ -115,9 +115,10 @@ def plot_learning_curves(
         )
     if target is not None:
         ax.axhline(target, color="gray", linestyle="--", linewidth=1)
-    ax.set_xlabel(
-        X_LABELS[x] if y == "episode_return" else X_LABELS["env_steps"]
-    )
+    x_label = X_LABELS[x] if y == "episode_return" else X_LABELS["env_steps"]
+    ax.set_xlabel(x_label)
+    if x_label == X_LABELS["env_steps"]:
+        ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
     ax.set_ylabel(
         f"{'return' if y.endswith('return') else y} (mean ± std over seeds)"
     )
