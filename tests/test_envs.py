@@ -75,3 +75,30 @@ def test_env_batch_errors():
         EnvBatch("CartPole-v1", 0, seed=0)
     with pytest.raises(ValueError, match="expected 2 actions"):
         EnvBatch("CartPole-v1", 2, seed=0).step(np.zeros(3, dtype=int))
+
+
+def test_make_vector_env_pins_same_step_autoreset():
+    from actorcritic.envs import AUTORESET_MODE, make_vector_env
+
+    envs = make_vector_env("CartPole-v1", 2, seed=0)
+    assert envs.metadata["autoreset_mode"] == AUTORESET_MODE
+    obs, _ = envs.reset(seed=0)
+    for _ in range(100):  # always pushing left ends episodes quickly
+        obs, _, terminated, truncated, info = envs.step(np.zeros(2, int))
+        if terminated.any():
+            break
+    i = int(np.flatnonzero(terminated)[0])
+    assert info["_final_obs"][i]  # the final observation is kept ...
+    assert not np.allclose(info["final_obs"][i], obs[i])  # ... obs is new
+    envs.close()
+    with pytest.raises(ValueError, match="mode must be one of"):
+        make_vector_env("CartPole-v1", 2, seed=0, mode="threads")
+
+
+@pytest.mark.parametrize("mode, n", [("single", 1), ("sync", 2), ("async", 2)])
+def test_env_steps_per_second_counts_every_copy(mode, n):
+    from actorcritic.envs import env_steps_per_second
+
+    assert env_steps_per_second("CartPole-v1", mode, n, n_steps=50) > 0
+    with pytest.raises(ValueError, match="n_envs=1"):
+        env_steps_per_second("CartPole-v1", "single", 2)

@@ -647,3 +647,168 @@ def test_a2c_wrong_answers_name_the_case(wrong, needle):
 def test_a2c_entropy_sign_gets_a_hint():
     _, msg = run(exercises.check_a2c_losses, a2c_entropy_sign)
     assert "hint:" in msg and "subtract" in msg
+
+
+# --- chapter 4: n_step_returns and a2c_loss ---------------------------------
+
+
+def returns_loop(reward, next_value, terminated, truncated, gamma):
+    out = torch.zeros_like(reward)
+    T = reward.shape[0]
+    for i in range(reward.shape[1]):
+        g = next_value[T - 1, i]
+        for t in reversed(range(T)):
+            if truncated[t, i]:
+                g = next_value[t, i]
+            g = reward[t, i] + gamma * (1 - terminated[t, i]) * g
+            out[t, i] = g
+    return out
+
+
+def returns_ignore_terminated(
+    reward, next_value, terminated, truncated, gamma
+):
+    zeros = torch.zeros_like(terminated)
+    return returns_loop(reward, next_value, zeros, truncated, gamma)
+
+
+def returns_truncation_as_termination(
+    reward, next_value, terminated, truncated, gamma
+):
+    done = torch.clamp(terminated + truncated, max=1.0)
+    return returns_loop(
+        reward, next_value, done, torch.zeros_like(done), gamma
+    )
+
+
+def returns_no_final_bootstrap(
+    reward, next_value, terminated, truncated, gamma
+):
+    next_value = next_value.clone()
+    next_value[-1] = 0.0
+    return returns_loop(reward, next_value, terminated, truncated, gamma)
+
+
+def returns_truncation_ignored(
+    reward, next_value, terminated, truncated, gamma
+):
+    return returns_loop(
+        reward, next_value, terminated, torch.zeros_like(truncated), gamma
+    )
+
+
+def returns_fixed_gamma(reward, next_value, terminated, truncated, gamma):
+    return returns_loop(reward, next_value, terminated, truncated, 0.9)
+
+
+def returns_one_step(reward, next_value, terminated, truncated, gamma):
+    return reward + gamma * (1 - terminated) * next_value
+
+
+def test_n_step_reference_and_right_answer_pass():
+    from actorcritic.returns import n_step_returns
+
+    for fn in (n_step_returns, returns_loop):
+        returned, msg = run(exercises.check_n_step_returns, fn)
+        assert returned is fn and "all 5 cases pass" in msg
+
+
+@pytest.mark.parametrize(
+    "wrong, case",
+    [
+        (returns_ignore_terminated, "a termination at t = 1"),
+        (returns_truncation_as_termination, "a truncation at t = 0"),
+        (returns_no_final_bootstrap, "one env, three steps"),
+        (returns_truncation_ignored, "a truncation at t = 0"),
+        (returns_fixed_gamma, "one env, three steps"),
+        (returns_one_step, "one env, three steps"),
+    ],
+)
+def test_n_step_wrong_answers_name_the_case(wrong, case):
+    from actorcritic.returns import n_step_returns
+
+    returned, msg = run(exercises.check_n_step_returns, wrong)
+    assert returned is n_step_returns
+    assert f"case '{case}" in msg and "inputs:" in msg and "hint:" in msg
+
+
+def loss_right(log_prob, entropy, value, returns, value_coef, entropy_coef):
+    adv = returns.detach() - value
+    return (
+        -(adv.detach() * log_prob).mean()
+        + value_coef * adv.pow(2).mean()
+        - entropy_coef * entropy.mean()
+    )
+
+
+def loss_advantage_not_detached(
+    log_prob, entropy, value, returns, value_coef, entropy_coef
+):
+    adv = returns.detach() - value
+    return (
+        -(adv * log_prob).mean()
+        + value_coef * adv.pow(2).mean()
+        - entropy_coef * entropy.mean()
+    )
+
+
+def loss_entropy_sign(
+    log_prob, entropy, value, returns, value_coef, entropy_coef
+):
+    return loss_right(
+        log_prob, -entropy, value, returns, value_coef, entropy_coef
+    )
+
+
+def loss_returns_not_detached(
+    log_prob, entropy, value, returns, value_coef, entropy_coef
+):
+    adv = returns - value
+    return (
+        -(adv.detach() * log_prob).mean()
+        + value_coef * adv.pow(2).mean()
+        - entropy_coef * entropy.mean()
+    )
+
+
+def loss_fixed_coefficients(
+    log_prob, entropy, value, returns, value_coef, entropy_coef
+):
+    return loss_right(log_prob, entropy, value, returns, 0.5, 0.01)
+
+
+def loss_half_value(
+    log_prob, entropy, value, returns, value_coef, entropy_coef
+):
+    return loss_right(
+        log_prob, entropy, value, returns, value_coef / 2, entropy_coef
+    )
+
+
+def test_a2c_loss_reference_and_right_answer_pass():
+    from actorcritic.losses import a2c_loss
+
+    for fn in (a2c_loss, loss_right):
+        returned, msg = run(exercises.check_a2c_loss, fn)
+        assert returned is fn and "all 2 cases pass" in msg
+
+
+@pytest.mark.parametrize(
+    "wrong, needle",
+    [
+        (
+            loss_advantage_not_detached,
+            "gradient of output with respect to value",
+        ),
+        (loss_entropy_sign, "output: expected"),
+        (loss_returns_not_detached, "with respect to returns"),
+        (loss_fixed_coefficients, "case 'value_coef = 1"),
+        (loss_half_value, "output: expected"),
+    ],
+)
+def test_a2c_loss_wrong_answers_name_the_case(wrong, needle):
+    from actorcritic.losses import a2c_loss
+
+    returned, msg = run(exercises.check_a2c_loss, wrong)
+    assert returned is a2c_loss
+    assert needle in msg and "inputs:" in msg

@@ -64,3 +64,21 @@ def test_a2c_swings_up_the_pendulum():
         f"mean return {returns.mean():.1f} over 20 episodes; history of "
         f"evaluations: {result.history.eval_return}"
     )
+
+
+@pytest.mark.learning
+def test_parallel_a2c_solves_cartpole_fast():
+    """Chapter 4's settings. Seeds 0-3 (stop at 500) needed 20k-120k steps
+    and 3-11 s here (about 11,000 steps/s) and scored 495-500 on this
+    check; the issue asks for >= 475 within 30 s of training."""
+    from actorcritic.training import ParallelA2CConfig, train_parallel_a2c
+
+    config = ParallelA2CConfig(total_steps=300_000, stop_at_return=500.0)
+    result = train_parallel_a2c(config, seed=0)
+    returns = evaluate(result.actor, "CartPole-v1", n_episodes=20)
+    seconds = result.history.wall_time[-1]
+    assert returns.mean() >= 475, (
+        f"mean return {returns.mean():.1f} over 20 episodes; history of "
+        f"evaluations: {result.history.eval_return}"
+    )
+    assert seconds <= 30, f"{seconds:.1f} s of training"

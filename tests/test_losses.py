@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from actorcritic.losses import (
+    a2c_loss,
     a2c_losses,
     one_step_losses,
     policy_gradient_loss,
@@ -135,3 +136,29 @@ def test_a2c_losses_reject_a_broadcasting_value():
     x["value"] = leaf([[-2.0], [1.0]])  # (B, 1): would broadcast to (B, B)
     with pytest.raises(ValueError, match="one shape"):
         a2c_losses(**x, gamma=0.9, entropy_coef=0.1)
+
+
+def test_a2c_loss_value_and_gradients():
+    log_prob, entropy = leaf([[-0.5, -1.0]]), leaf([[0.6, 0.7]])
+    value, returns = leaf([[1.0, 2.0]]), leaf([[3.0, 1.0]])
+    loss = a2c_loss(log_prob, entropy, value, returns, 0.5, 0.01)
+    adv = torch.tensor([[2.0, -1.0]])
+    expected = (
+        -(adv * log_prob.detach()).mean()
+        + 0.5 * (adv**2).mean()
+        - 0.01 * entropy.detach().mean()
+    )
+    assert loss.item() == pytest.approx(expected.item())
+    g_lp, g_h, g_v, g_r = torch.autograd.grad(
+        loss, [log_prob, entropy, value, returns], allow_unused=True
+    )
+    torch.testing.assert_close(g_lp, -adv / 2)  # advantage detached
+    torch.testing.assert_close(g_h, torch.full((1, 2), -0.005))
+    torch.testing.assert_close(g_v, 0.5 * -2 * adv / 2)  # only the value loss
+    assert g_r is None  # the targets are constants
+
+
+def test_a2c_loss_rejects_a_broadcasting_value():
+    x = leaf([[0.0, 0.0]])
+    with pytest.raises(ValueError, match="one shape"):
+        a2c_loss(x, x, leaf([[0.0], [0.0]]), x, 0.5, 0.01)

@@ -1,7 +1,12 @@
 import pytest
 import torch
 
-from actorcritic.returns import reward_to_go, td_error, td_target
+from actorcritic.returns import (
+    n_step_returns,
+    reward_to_go,
+    td_error,
+    td_target,
+)
 
 
 def t(*xs):
@@ -88,3 +93,62 @@ def test_reward_to_go_per_episode_equals_concatenated():
 def test_reward_to_go_episode_end_must_match():
     with pytest.raises(ValueError, match="one shape"):
         reward_to_go(t(1.0, 2.0), 0.9, episode_end=t(1.0))
+
+
+# --- n_step_returns ----------------------------------------------------------
+
+
+def test_n_step_returns_by_hand():
+    """Three envs, T = 3, gamma = 0.5:
+    env 0 runs on: the rollout's cut bootstraps from V(s'_2) = 8;
+    env 1 terminates at t = 1: no bootstrap, and t = 2 starts afresh;
+    env 2 is truncated at t = 0: bootstrap from V(final obs) = 4, and the
+    next episode's rewards do not leak into G_0."""
+    reward = torch.tensor([[1.0, 1.0, 1.0], [2.0, 2.0, 2.0], [3.0, 3.0, 3.0]])
+    next_value = torch.tensor(
+        [[9.0, 9.0, 4.0], [9.0, 100.0, 9.0], [8.0, 6.0, 2.0]]
+    )
+    terminated = torch.tensor([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]])
+    truncated = torch.tensor([[0.0, 0, 1], [0, 0, 0], [0, 0, 0]])
+    g = n_step_returns(reward, next_value, terminated, truncated, 0.5)
+    expected = torch.tensor(
+        [
+            # env 0: 3 + .5*8 = 7; 2 + .5*7 = 5.5; 1 + .5*5.5 = 3.75
+            # env 1: t2: 3 + .5*6 = 6; t1: 2 (terminal); t0: 1 + .5*2 = 2
+            # env 2: t2: 3 + .5*2 = 4; t1: 2 + .5*4 = 4; t0: 1 + .5*4 = 3
+            [3.75, 2.0, 3.0],
+            [5.5, 2.0, 4.0],
+            [7.0, 6.0, 4.0],
+        ]
+    )
+    torch.testing.assert_close(g, expected)
+
+
+def test_n_step_returns_equal_monte_carlo_over_a_whole_episode():
+    torch.manual_seed(0)
+    reward = torch.randn(7, 1)
+    terminated = torch.zeros(7, 1)
+    terminated[-1] = 1.0  # the rollout is exactly one episode
+    g = n_step_returns(
+        reward, torch.randn(7, 1), terminated, torch.zeros(7, 1), 0.9
+    )
+    torch.testing.assert_close(g[:, 0], reward_to_go(reward[:, 0], 0.9))
+
+
+def test_n_step_returns_with_one_step_are_td_targets():
+    torch.manual_seed(1)
+    reward, next_value = torch.randn(1, 5), torch.randn(1, 5)
+    terminated = torch.tensor([[0.0, 1.0, 0.0, 0.0, 1.0]])
+    truncated = torch.tensor([[0.0, 0.0, 1.0, 0.0, 0.0]])
+    g = n_step_returns(reward, next_value, terminated, truncated, 0.99)
+    torch.testing.assert_close(
+        g, td_target(reward, next_value, terminated, 0.99)
+    )
+
+
+def test_n_step_returns_reject_bad_shapes():
+    x = torch.zeros(3, 2)
+    with pytest.raises(ValueError, match="one shape"):
+        n_step_returns(x, torch.zeros(3, 1), x, x, 0.9)
+    with pytest.raises(ValueError, match=r"\(T, N\)"):
+        n_step_returns(*(torch.zeros(3),) * 4, 0.9)

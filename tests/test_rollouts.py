@@ -29,3 +29,32 @@ def test_same_seeds_same_episodes():
 def test_needs_an_episode():
     with pytest.raises(ValueError, match="at least 1"):
         collect_episodes(CategoricalPolicy(4, 2), "CartPole-v1", 0, seed=0)
+
+
+def test_rollout_is_time_first_and_keeps_final_observations():
+    from actorcritic.envs import make_vector_env
+    from actorcritic.rollouts import RolloutCollector
+
+    torch.manual_seed(0)
+    envs = make_vector_env("CartPole-v1", 3, seed=0, max_episode_steps=4)
+    collector = RolloutCollector(envs, seed=0)
+    start = collector.obs.copy()
+    rollout = collector.collect(CategoricalPolicy(4, 2), n_steps=6)
+    assert rollout.obs.shape == rollout.next_obs.shape == (6, 3, 4)
+    assert rollout.action.shape == rollout.reward.shape == (6, 3)
+    assert torch.equal(rollout.obs[0], torch.as_tensor(start))
+    ended = (rollout.terminated + rollout.truncated) > 0  # (T, N)
+    # a 4-step time limit cuts every episode that lasts that long
+    assert rollout.truncated[3].sum() + rollout.terminated[:4].sum() >= 3
+    for t in range(5):
+        for i in range(3):
+            if ended[t, i]:  # the next rollout row starts a new episode
+                assert not torch.equal(
+                    rollout.next_obs[t, i], rollout.obs[t + 1, i]
+                )
+            else:  # within an episode, next_obs is the next obs
+                assert torch.equal(
+                    rollout.next_obs[t, i], rollout.obs[t + 1, i]
+                )
+    assert len(collector.finished) == int(ended.sum())
+    envs.close()

@@ -5,15 +5,18 @@ import numpy as np
 import pytest
 import torch
 
-from actorcritic.losses import a2c_losses, one_step_losses
+from actorcritic.losses import a2c_loss, a2c_losses, one_step_losses
 from actorcritic.networks import GaussianPolicy, ValueNetwork
+from actorcritic.returns import n_step_returns
 from actorcritic.training import (
     A2CConfig,
     OneStepACConfig,
+    ParallelA2CConfig,
     ReinforceConfig,
     fit_critic_td,
     train_a2c,
     train_one_step_actor_critic,
+    train_parallel_a2c,
     train_reinforce,
 )
 
@@ -255,3 +258,92 @@ def test_a2c_logs_a_short_run_too():
     )
     h = train_a2c(config, seed=0).history
     assert h.log_steps == [400] and len(h.logs["entropy"]) == 1
+
+
+# --- parallel A2C (chapter 4) ------------------------------------------------
+
+QUICK_PAR = ParallelA2CConfig(
+    total_steps=800,
+    n_envs=4,
+    n_steps=5,
+    eval_every=400,
+    eval_episodes=2,
+    log_every=200,
+)
+
+
+def test_parallel_a2c_history_and_logs():
+    h = train_parallel_a2c(QUICK_PAR, seed=0).history
+    assert h.eval_steps == [400, 800]
+    assert h.log_steps == [200, 400, 600, 800]
+    assert set(h.logs) == {"loss", "entropy", "value_error"}
+    assert h.env_steps == sorted(h.env_steps) and h.env_steps[-1] <= 800
+    assert all(w >= 0 for w in h.wall_time)
+    assert sum(h.episode_return) <= 800  # CartPole pays 1 per step
+
+
+def test_parallel_a2c_same_seed_same_history_in_both_modes():
+    a = train_parallel_a2c(QUICK_PAR, seed=3)
+    b = train_parallel_a2c(
+        dataclasses.replace(QUICK_PAR, vectorization="async"), seed=3
+    )
+    assert a.history.episode_return == b.history.episode_return
+    assert a.history.logs == b.history.logs
+
+
+def test_parallel_a2c_uses_the_readers_functions():
+    shapes = []
+
+    def recording_returns(reward, next_value, terminated, truncated, gamma):
+        shapes.append(tuple(reward.shape))
+        return n_step_returns(reward, next_value, terminated, truncated, gamma)
+
+    def recording_loss(*args):
+        shapes.append(tuple(args[0].shape))
+        return a2c_loss(*args)
+
+    train_parallel_a2c(
+        dataclasses.replace(QUICK_PAR, total_steps=40, eval_every=40),
+        seed=0,
+        loss_fn=recording_loss,
+        returns_fn=recording_returns,
+    )
+    assert shapes == [(5, 4)] * 4  # two updates of T x N = 5 x 4
+
+
+def test_parallel_a2c_step_size_decays_linearly_to_lr_end():
+    from actorcritic import training
+
+    seen = []
+    original = torch.optim.Adam.step
+
+    def spy(self, *args, **kwargs):
+        seen.append(self.param_groups[0]["lr"])
+        return original(self, *args, **kwargs)
+
+    torch.optim.Adam.step = spy
+    try:
+        training.train_parallel_a2c(
+            dataclasses.replace(QUICK_PAR, lr=1e-3, lr_end=2e-4), seed=0
+        )
+    finally:
+        torch.optim.Adam.step = original
+    assert len(seen) == 40  # 800 steps / (5 x 4)
+    assert seen[0] == pytest.approx(1e-3)
+    assert seen[-1] == pytest.approx(2e-4 + 0.8e-3 / 40)
+    steps = np.diff(seen)
+    assert np.allclose(steps, steps[0])  # linear
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(n_steps=0),
+        dict(lr_end=1.0),
+        dict(vectorization="threads"),
+        dict(value_coef=-1.0),
+    ],
+)
+def test_parallel_a2c_config_rejects_bad_values(bad):
+    with pytest.raises(ValueError, match="must be"):
+        ParallelA2CConfig(**bad)

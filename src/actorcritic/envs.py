@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
 
 import gymnasium as gym
@@ -128,3 +129,76 @@ class EnvBatch:
     def close(self) -> None:
         for env in self.envs:
             env.close()
+
+
+# Where a vector env puts the final observation of an episode depends on its
+# autoreset mode. The book pins SAME_STEP: ``step`` resets a finished copy at
+# once, returns the first observation of its next episode, and leaves the
+# final one in ``info["final_obs"]`` (flagged by ``info["_final_obs"]``).
+AUTORESET_MODE = gym.vector.AutoresetMode.SAME_STEP
+VECTOR_MODES = ("sync", "async")
+
+
+def make_vector_env(
+    env_id: str, n_envs: int, seed: int, mode: str = "sync", **kwargs
+) -> gym.vector.VectorEnv:
+    """``n_envs`` copies of ``env_id`` as one Gymnasium vector env.
+
+    ``"sync"`` steps the copies one after another in this process;
+    ``"async"`` runs each copy in its own subprocess. The autoreset mode is
+    pinned to :data:`AUTORESET_MODE`. The caller seeds the copies with
+    ``envs.reset(seed=seed)`` (copy ``i`` gets ``seed + i``); the action
+    space is seeded here.
+    """
+    if mode not in VECTOR_MODES:
+        raise ValueError(f"mode must be one of {VECTOR_MODES}, got {mode!r}")
+    if n_envs < 1:
+        raise ValueError(f"n_envs must be at least 1, got {n_envs}")
+    envs = gym.make_vec(
+        env_id,
+        num_envs=n_envs,
+        vectorization_mode=mode,
+        vector_kwargs={"autoreset_mode": AUTORESET_MODE},
+        **kwargs,
+    )
+    envs.action_space.seed(seed)
+    return envs
+
+
+def env_steps_per_second(
+    env_id: str, mode: str, n_envs: int = 1, n_steps: int = 2_000
+) -> float:
+    """Environment steps per second with random actions, no learning.
+
+    ``mode`` is ``"single"`` (one plain env; ``n_envs`` must be 1),
+    ``"sync"`` or ``"async"`` (a vector env of ``n_envs`` copies). Each
+    vector step counts as ``n_envs`` environment steps. Creating and
+    closing the environments is not timed.
+    """
+    if n_steps < 1:
+        raise ValueError(f"n_steps must be at least 1, got {n_steps}")
+    if mode == "single":
+        if n_envs != 1:
+            raise ValueError(f"mode 'single' needs n_envs=1, got {n_envs}")
+        env = make_env(env_id, seed=0)
+        env.reset(seed=0)
+        actions = [env.action_space.sample() for _ in range(n_steps)]
+        start = time.perf_counter()
+        for action in actions:
+            _, _, terminated, truncated, _ = env.step(action)
+            if terminated or truncated:
+                env.reset()
+        seconds = time.perf_counter() - start
+        env.close()
+        return n_steps / seconds
+    envs = make_vector_env(env_id, n_envs, seed=0, mode=mode)
+    try:
+        envs.reset(seed=0)
+        actions = [envs.action_space.sample() for _ in range(n_steps)]
+        start = time.perf_counter()
+        for action in actions:
+            envs.step(action)  # autoreset happens inside
+        seconds = time.perf_counter() - start
+    finally:
+        envs.close()
+    return n_steps * n_envs / seconds

@@ -103,6 +103,39 @@ def a2c_losses(
     return actor_loss, critic_loss
 
 
+def a2c_loss(
+    log_prob: torch.Tensor,
+    entropy: torch.Tensor,
+    value: torch.Tensor,
+    returns: torch.Tensor,
+    value_coef: float,
+    entropy_coef: float,
+) -> torch.Tensor:
+    """The A2C loss on a rollout, one scalar for one optimiser step:
+
+        policy_loss  = -mean(A * log pi(a|s)),  A = G - V(s) detached
+        value_loss   = mean((G - V(s))**2),     G detached
+        loss = policy_loss + value_coef * value_loss
+               - entropy_coef * mean(H)
+
+    ``returns`` are the bootstrapped targets G (e.g. :func:`n_step_returns`).
+    The value loss has no 1/2, as in Stable-Baselines3 and most A2C code,
+    so ``value_coef = 0.5`` gives the critic the gradient of
+    ``0.5 * (G - V)^2``.
+
+    Shapes: every tensor ``(T, N)`` (or any one shape); returns a scalar.
+    """
+    _check_shapes(
+        log_prob=log_prob, entropy=entropy, value=value, returns=returns
+    )
+    advantage = (returns - value).detach()  # (T, N)
+    policy_loss = -(advantage * log_prob).mean()
+    value_loss = (returns.detach() - value).pow(2).mean()
+    return (
+        policy_loss + value_coef * value_loss - entropy_coef * entropy.mean()
+    )
+
+
 def policy_gradient_loss(
     log_prob: torch.Tensor, weight: torch.Tensor
 ) -> torch.Tensor:

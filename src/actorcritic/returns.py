@@ -98,3 +98,57 @@ def _check_same_shape(**tensors: torch.Tensor) -> None:
     shapes = {name: tuple(t.shape) for name, t in tensors.items()}
     if len(set(shapes.values())) > 1:
         raise ValueError(f"expected tensors of one shape, got {shapes}")
+
+
+def n_step_returns(
+    reward: torch.Tensor,
+    next_value: torch.Tensor,
+    terminated: torch.Tensor,
+    truncated: torch.Tensor,
+    gamma: float,
+) -> torch.Tensor:
+    """Bootstrapped returns over a rollout of ``T`` steps of ``N`` envs.
+
+    Backwards from the end of the rollout,
+
+        G_t = r_t + gamma * (1 - terminated_t) * B_t,
+        B_t = V(s'_t)  if truncated_t or t = T - 1,  else  G_{t+1},
+
+    so that a terminal step stops the sum, a truncated step bootstraps from
+    V of its final observation, the rollout's cut bootstraps from V of the
+    next observation, and otherwise rewards of the same episode are summed
+    (up to ``T - t`` of them: step ``t`` gets a ``(T - t)``-step return).
+    Nothing is summed across an episode boundary.
+
+    Args:
+        reward: ``(T, N)`` rewards.
+        next_value: ``(T, N)`` V(s'_t), the value of the observation each
+            step led to (the final observation where an episode ended).
+            Only used where bootstrapping happens; pass it detached.
+        terminated: ``(T, N)`` 1.0 where s'_t is terminal.
+        truncated: ``(T, N)`` 1.0 where a time limit cut the episode.
+        gamma: discount in [0, 1].
+
+    Returns:
+        ``(T, N)`` returns, the critic's targets.
+    """
+    _check_gamma(gamma)
+    _check_same_shape(
+        reward=reward,
+        next_value=next_value,
+        terminated=terminated,
+        truncated=truncated,
+    )
+    if reward.dim() != 2:
+        raise ValueError(
+            f"expected (T, N) tensors, got shape {tuple(reward.shape)}"
+        )
+    keep = 1.0 - terminated.to(reward.dtype)  # (T, N)
+    cut = truncated.to(torch.bool)  # (T, N)
+    out = torch.empty_like(reward)
+    following = next_value[-1]  # (N,) the rollout's cut bootstraps
+    for t in range(reward.shape[0] - 1, -1, -1):
+        following = torch.where(cut[t], next_value[t], following)
+        out[t] = reward[t] + gamma * keep[t] * following
+        following = out[t]
+    return out

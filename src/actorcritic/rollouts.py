@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from actorcritic.envs import make_env
@@ -68,3 +69,83 @@ def collect_episodes(
     finally:
         env.close()
     return episodes
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """``T`` steps of ``N`` environments, time first.
+
+    Attributes:
+        obs: ``(T, N, obs_dim)`` the observations actions were chosen from.
+        action: ``(T, N)`` the actions taken.
+        reward: ``(T, N)`` the rewards that followed.
+        terminated: ``(T, N)`` 1.0 where the step ended its episode in a
+            terminal state.
+        truncated: ``(T, N)`` 1.0 where a time limit cut the episode.
+        next_obs: ``(T, N, obs_dim)`` the observation each step led to: the
+            *final* observation where the episode ended there (to bootstrap
+            from after a truncation), else the next observation.
+    """
+
+    obs: torch.Tensor
+    action: torch.Tensor
+    reward: torch.Tensor
+    terminated: torch.Tensor
+    truncated: torch.Tensor
+    next_obs: torch.Tensor
+
+
+class RolloutCollector:
+    """Collects :class:`Rollout` s from a vector env made by
+    :func:`~actorcritic.envs.make_vector_env` (autoreset SAME_STEP) and
+    keeps the running return of every copy.
+
+    Attributes:
+        obs: ``(N, obs_dim)`` where the next rollout starts.
+        finished: undiscounted returns of the episodes that ended during
+            the last :meth:`collect`, with the rollout step they ended at.
+    """
+
+    def __init__(self, envs, seed: int) -> None:
+        self.envs = envs
+        obs, _ = envs.reset(seed=seed)
+        self.obs = np.asarray(obs, dtype=np.float32)  # (N, obs_dim)
+        self._returns = np.zeros(envs.num_envs)
+        self.finished: list[tuple[int, float]] = []
+
+    @torch.no_grad()
+    def collect(self, policy, n_steps: int) -> Rollout:
+        """Play ``n_steps`` steps in every copy with ``policy.act_batch``."""
+        if n_steps < 1:
+            raise ValueError(f"n_steps must be at least 1, got {n_steps}")
+        obs, actions, rewards, terms, truncs, nexts = [], [], [], [], [], []
+        self.finished = []
+        for t in range(n_steps):
+            action = policy.act_batch(self.obs)  # (N,) or (N, act_dim)
+            next_obs, reward, terminated, truncated, info = self.envs.step(
+                action
+            )
+            next_obs = np.asarray(next_obs, dtype=np.float32)
+            bootstrap_obs = next_obs.copy()  # (N, obs_dim)
+            if "_final_obs" in info:
+                for i in np.flatnonzero(info["_final_obs"]):
+                    bootstrap_obs[i] = info["final_obs"][i]
+            self._returns += reward
+            for i in np.flatnonzero(terminated | truncated):
+                self.finished.append((t, float(self._returns[i])))
+                self._returns[i] = 0.0
+            obs.append(self.obs)
+            actions.append(action)
+            rewards.append(reward)
+            terms.append(terminated)
+            truncs.append(truncated)
+            nexts.append(bootstrap_obs)
+            self.obs = next_obs
+        return Rollout(
+            obs=torch.as_tensor(np.stack(obs)),  # (T, N, obs_dim)
+            action=torch.as_tensor(np.stack(actions)),  # (T, N)
+            reward=torch.as_tensor(np.stack(rewards), dtype=torch.float32),
+            terminated=torch.as_tensor(np.stack(terms), dtype=torch.float32),
+            truncated=torch.as_tensor(np.stack(truncs), dtype=torch.float32),
+            next_obs=torch.as_tensor(np.stack(nexts)),  # (T, N, obs_dim)
+        )
