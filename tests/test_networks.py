@@ -144,3 +144,19 @@ def test_categorical_act_batch_matches_act():
     obs = torch.randn(6, 4)
     greedy = actor.act_batch(obs.numpy(), greedy=True)
     assert greedy.tolist() == [actor.act(o, greedy=True) for o in obs]
+
+
+def test_categorical_fast_paths_match_the_distribution():
+    torch.manual_seed(0)
+    actor = CategoricalPolicy(4, 3)
+    obs, action = torch.randn(5, 2, 4), torch.randint(0, 3, (5, 2))
+    log_prob, entropy = actor.log_prob_entropy(obs, action)
+    dist = actor.dist(obs)
+    torch.testing.assert_close(log_prob, dist.log_prob(action))
+    torch.testing.assert_close(entropy, dist.entropy())
+    # Gumbel-max sampling follows pi(.|s)
+    one = torch.randn(1, 4)
+    samples = actor.act_batch(one.repeat(20_000, 1).numpy())
+    freq = np.bincount(samples, minlength=3) / len(samples)
+    probs = actor.dist(one[0]).probs.detach().numpy()
+    np.testing.assert_allclose(freq, probs, atol=0.02)

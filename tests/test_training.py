@@ -347,3 +347,13 @@ def test_parallel_a2c_step_size_decays_linearly_to_lr_end():
 def test_parallel_a2c_config_rejects_bad_values(bad):
     with pytest.raises(ValueError, match="must be"):
         ParallelA2CConfig(**bad)
+
+
+def test_train_seconds_exclude_evaluations():
+    import time
+
+    start = time.perf_counter()
+    h = train_parallel_a2c(QUICK_PAR, seed=0).history
+    total = time.perf_counter() - start
+    assert 0 < h.train_seconds < total
+    assert h.wall_time[-1] <= h.train_seconds

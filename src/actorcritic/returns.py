@@ -143,12 +143,12 @@ def n_step_returns(
         raise ValueError(
             f"expected (T, N) tensors, got shape {tuple(reward.shape)}"
         )
-    keep = 1.0 - terminated.to(reward.dtype)  # (T, N)
+    discount = gamma * (1.0 - terminated.to(reward.dtype))  # (T, N)
     cut = truncated.to(torch.bool)  # (T, N)
     out = torch.empty_like(reward)
     following = next_value[-1]  # (N,) the rollout's cut bootstraps
     for t in range(reward.shape[0] - 1, -1, -1):
         following = torch.where(cut[t], next_value[t], following)
-        out[t] = reward[t] + gamma * keep[t] * following
-        following = out[t]
+        following = reward[t] + discount[t] * following
+        out[t] = following
     return out

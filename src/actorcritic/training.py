@@ -57,6 +57,8 @@ class History:
         logs: named diagnostics (losses, entropy, ...), each averaged over
             the updates since the previous entry; empty for algorithms that
             log nothing.
+        train_seconds: seconds the whole run took, periodic evaluations
+            excluded.
     """
 
     env_steps: list[int] = field(default_factory=list)
@@ -66,6 +68,7 @@ class History:
     eval_return: list[float] = field(default_factory=list)
     log_steps: list[int] = field(default_factory=list)
     logs: dict[str, list[float]] = field(default_factory=dict)
+    train_seconds: float = 0.0
 
     @property
     def best_eval_return(self) -> float:
@@ -558,12 +561,13 @@ def train_parallel_a2c(
                 )
             step += per_update
 
-            dist = actor.dist(rollout.obs)
-            log_prob = dist.log_prob(rollout.action)  # (T, N)
-            entropy = dist.entropy()  # (T, N)
-            value = critic(rollout.obs)  # (T, N)
-            with torch.no_grad():
-                next_value = critic(rollout.next_obs)  # (T, N)
+            log_prob, entropy = actor.log_prob_entropy(
+                rollout.obs, rollout.action
+            )  # (T, N), (T, N)
+            # one critic call for V(s_t) and V(s'_t): (2T, N)
+            values = critic(torch.cat([rollout.obs, rollout.next_obs]))
+            value = values[: config.n_steps]  # (T, N)
+            next_value = values[config.n_steps :].detach()  # (T, N)
             returns = returns_fn(
                 rollout.reward,
                 next_value,
@@ -678,6 +682,11 @@ class _Tracker:
         return self.stopped
 
     def final_actor(self) -> nn.Module:
+        """The actor to return (the best evaluated one with keep_best);
+        also records the run's training time."""
+        self.history.train_seconds = (
+            time.perf_counter() - self.start - self.eval_seconds
+        )
         if self.config.keep_best and self.best_state is not None:
             self.actor.load_state_dict(self.best_state)
         return self.actor

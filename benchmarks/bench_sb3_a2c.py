@@ -1,0 +1,130 @@
+"""The book's parallel A2C against Stable-Baselines3's A2C, same settings,
+in one run: CartPole-v1 and LunarLander-v3, steps per second of training
+and the final greedy return of each.
+
+Stable-Baselines3 is a benchmark-only dependency, not a book one:
+
+    pip install stable-baselines3==2.9.2
+    python benchmarks/bench_sb3_a2c.py            # about 10 minutes here
+
+Shared settings: 8 synchronous envs (SB3's DummyVecEnv, Gymnasium's
+SyncVectorEnv), 5-step rollouts, separate 64-64 tanh networks for the
+policy and the value, Adam (eps 1e-5) with a step size decaying linearly
+from 7e-4 to 0, gamma 0.99, n-step returns (SB3: gae_lambda=1), value
+coefficient 0.5, entropy coefficient 0.01, gradient norm clipped to 0.5,
+no advantage normalisation, one thread. Each library keeps its own weight
+initialisation. Training time excludes the final evaluation, which is the
+same for both: 20 seeded greedy episodes with ``actorcritic.evaluate``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+from stable_baselines3 import A2C
+from stable_baselines3.common.env_util import make_vec_env
+from stable_baselines3.common.vec_env import DummyVecEnv
+
+from actorcritic.evaluation import evaluate
+from actorcritic.training import ParallelA2CConfig, train_parallel_a2c
+
+TASKS = {"CartPole-v1": 200_000, "LunarLander-v3": 300_000}
+SEEDS = [0, 1]
+N_ENVS, N_STEPS, LR = 8, 5, 7e-4
+
+
+class SB3Policy:
+    """Lets ``evaluate`` play a Stable-Baselines3 model."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def act(self, obs, greedy: bool = False):
+        action, _ = self.model.predict(obs, deterministic=greedy)
+        return int(action)
+
+
+def train_book(env_id: str, steps: int, seed: int):
+    config = ParallelA2CConfig(
+        env_id=env_id,
+        n_envs=N_ENVS,
+        n_steps=N_STEPS,
+        total_steps=steps,
+        lr=LR,
+        lr_end=0.0,
+        eval_every=steps,  # one evaluation, at the end, not timed
+        eval_episodes=1,
+        keep_best=False,  # SB3 keeps the last policy too
+    )
+    result = train_parallel_a2c(config, seed)
+    return result.actor, result.history.train_seconds
+
+
+def train_sb3(env_id: str, steps: int, seed: int):
+    envs = make_vec_env(
+        env_id, n_envs=N_ENVS, seed=seed, vec_env_cls=DummyVecEnv
+    )
+    model = A2C(
+        "MlpPolicy",
+        envs,
+        n_steps=N_STEPS,
+        learning_rate=lambda remaining: LR * remaining,
+        gamma=0.99,
+        gae_lambda=1.0,
+        ent_coef=0.01,
+        vf_coef=0.5,
+        max_grad_norm=0.5,
+        use_rms_prop=False,
+        normalize_advantage=False,
+        policy_kwargs=dict(
+            net_arch=dict(pi=[64, 64], vf=[64, 64]),
+            activation_fn=torch.nn.Tanh,
+        ),
+        seed=seed,
+        device="cpu",
+        verbose=0,
+    )
+    start = time.perf_counter()
+    model.learn(total_timesteps=steps)
+    seconds = time.perf_counter() - start
+    envs.close()
+    return SB3Policy(model), seconds
+
+
+def main() -> None:
+    torch.set_num_threads(1)
+    rows = []
+    for env_id, steps in TASKS.items():
+        for seed in SEEDS:
+            for name, train in (("book", train_book), ("SB3", train_sb3)):
+                policy, seconds = train(env_id, steps, seed)
+                returns = evaluate(policy, env_id, n_episodes=20)
+                rows.append((env_id, seed, name, steps / seconds, returns))
+                print(
+                    f"{env_id:<15} seed {seed} {name:<5}"
+                    f"{steps / seconds:>9,.0f} steps/s"
+                    f"{returns.mean():>9.1f} return",
+                    flush=True,
+                )
+    print()
+    print(
+        f"{'task':<15}{'book steps/s':>13}{'SB3 steps/s':>12}{'ratio':>7}"
+        f"{'book return':>12}{'SB3 return':>11}"
+    )
+    for env_id in TASKS:
+        book = [r for r in rows if r[0] == env_id and r[2] == "book"]
+        sb3 = [r for r in rows if r[0] == env_id and r[2] == "SB3"]
+        b_speed = np.mean([r[3] for r in book])
+        s_speed = np.mean([r[3] for r in sb3])
+        b_ret = np.mean([r[4].mean() for r in book])
+        s_ret = np.mean([r[4].mean() for r in sb3])
+        print(
+            f"{env_id:<15}{b_speed:>13,.0f}{s_speed:>12,.0f}"
+            f"{b_speed / s_speed:>7.1f}{b_ret:>12.1f}{s_ret:>11.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
