@@ -27,6 +27,7 @@ from stable_baselines3 import A2C
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.vec_env import DummyVecEnv
 
+from actorcritic.envs import make_vector_env
 from actorcritic.evaluation import evaluate
 from actorcritic.training import ParallelA2CConfig, train_parallel_a2c
 
@@ -93,8 +94,36 @@ def train_sb3(env_id: str, steps: int, seed: int):
     return SB3Policy(model), seconds
 
 
+def env_speeds(vector_steps: int = 2_000) -> None:
+    """Random actions only: how fast each library's vector env steps, so
+    that a training-speed ratio can be split into env and learner."""
+    print(f"{'task':<15}{'DummyVecEnv':>12}{'SyncVectorEnv':>14}  steps/s")
+    for env_id in TASKS:
+        sb3 = make_vec_env(
+            env_id, n_envs=N_ENVS, seed=0, vec_env_cls=DummyVecEnv
+        )
+        sb3.reset()
+        book = make_vector_env(env_id, N_ENVS, seed=0)
+        book.reset(seed=0)
+        actions = [
+            np.array([book.single_action_space.sample()] * N_ENVS)
+            for _ in range(vector_steps)
+        ]
+        speeds = []
+        for envs in (sb3, book):
+            start = time.perf_counter()
+            for action in actions:
+                envs.step(action)
+            seconds = time.perf_counter() - start
+            speeds.append(vector_steps * N_ENVS / seconds)
+            envs.close()
+        print(f"{env_id:<15}{speeds[0]:>12,.0f}{speeds[1]:>14,.0f}")
+    print()
+
+
 def main() -> None:
     torch.set_num_threads(1)
+    env_speeds()
     rows = []
     for env_id, steps in TASKS.items():
         for seed in SEEDS:
