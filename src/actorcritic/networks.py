@@ -82,7 +82,7 @@ class CategoricalPolicy(nn.Module):
             return int(logits.argmax())
         return int(Categorical(logits=logits, validate_args=False).sample())
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def act_batch(self, obs, greedy: bool = False) -> np.ndarray:
         """Actions ``(B,)`` (ints) for observations ``(B, obs_dim)``."""
         logits = self(torch.as_tensor(np.asarray(obs), dtype=torch.float32))
