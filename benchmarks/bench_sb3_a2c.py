@@ -7,14 +7,15 @@ Stable-Baselines3 is a benchmark-only dependency, not a book one:
     pip install stable-baselines3==2.9.2
     python benchmarks/bench_sb3_a2c.py            # about 10 minutes here
 
-Shared settings: 8 synchronous envs (SB3's DummyVecEnv, Gymnasium's
-SyncVectorEnv), 5-step rollouts, separate 64-64 tanh networks for the
-policy and the value, Adam (eps 1e-5) with a step size decaying linearly
-from 7e-4 to 0, gamma 0.99, n-step returns (SB3: gae_lambda=1), value
-coefficient 0.5, entropy coefficient 0.01, gradient norm clipped to 0.5,
-no advantage normalisation, one thread. Each library keeps its own weight
-initialisation. Training time excludes the final evaluation, which is the
-same for both: 20 seeded greedy episodes with ``actorcritic.evaluate``.
+Shared settings: 8 synchronous envs without a render mode (SB3's
+DummyVecEnv, Gymnasium's SyncVectorEnv), 5-step rollouts, separate 64-64
+tanh networks for the policy and the value, Adam (eps 1e-5) with a step
+size decaying linearly from 7e-4 to 0, gamma 0.99, n-step returns (SB3:
+gae_lambda=1), value coefficient 0.5, entropy coefficient 0.01, gradient
+norm clipped to 0.5, no advantage normalisation, one thread. Each library
+keeps its own weight initialisation. Training time excludes the final
+evaluation, which is the same for both: 20 seeded greedy episodes with
+``actorcritic.evaluate``.
 """
 
 from __future__ import annotations
@@ -63,10 +64,22 @@ def train_book(env_id: str, steps: int, seed: int):
     return result.actor, result.history.train_seconds
 
 
-def train_sb3(env_id: str, steps: int, seed: int):
-    envs = make_vec_env(
-        env_id, n_envs=N_ENVS, seed=seed, vec_env_cls=DummyVecEnv
+def _sb3_envs(env_id: str, seed: int):
+    # make_vec_env sets render_mode="rgb_array" unless told otherwise, and
+    # LunarLander steps ~2.5x slower with a render mode set (it keeps
+    # exhaust particles for drawing). Training wants render_mode=None, as
+    # the book's envs have.
+    return make_vec_env(
+        env_id,
+        n_envs=N_ENVS,
+        seed=seed,
+        vec_env_cls=DummyVecEnv,
+        env_kwargs={"render_mode": None},
     )
+
+
+def train_sb3(env_id: str, steps: int, seed: int):
+    envs = _sb3_envs(env_id, seed)
     model = A2C(
         "MlpPolicy",
         envs,
@@ -99,9 +112,7 @@ def env_speeds(vector_steps: int = 2_000) -> None:
     that a training-speed ratio can be split into env and learner."""
     print(f"{'task':<15}{'DummyVecEnv':>12}{'SyncVectorEnv':>14}  steps/s")
     for env_id in TASKS:
-        sb3 = make_vec_env(
-            env_id, n_envs=N_ENVS, seed=0, vec_env_cls=DummyVecEnv
-        )
+        sb3 = _sb3_envs(env_id, seed=0)
         sb3.reset()
         book = make_vector_env(env_id, N_ENVS, seed=0)
         book.reset(seed=0)
