@@ -357,3 +357,8 @@ def test_train_seconds_exclude_evaluations():
     total = time.perf_counter() - start
     assert 0 < h.train_seconds < total
     assert h.wall_time[-1] <= h.train_seconds
+
+
+def test_parallel_a2c_rejects_a_non_positive_step_size():
+    with pytest.raises(ValueError, match="lr must be positive"):
+        ParallelA2CConfig(lr=0.0)

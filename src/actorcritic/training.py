@@ -466,14 +466,6 @@ class ParallelA2CConfig:
     keep_best: bool = True  # return the best-evaluated actor, not the last
     log_every: int = 2_000  # env steps between logged diagnostics
 
-    @property
-    def actor_lr(self) -> float:  # for _check_config
-        return self.lr
-
-    @property
-    def critic_lr(self) -> float:
-        return self.lr
-
     def __post_init__(self) -> None:
         _check_config(self)
         for name in ("n_envs", "n_steps", "log_every"):
@@ -693,16 +685,18 @@ class _Tracker:
 
 
 def _check_config(config) -> None:
-    """Reject values that cannot train, naming the field."""
+    """Reject values that cannot train, naming the field. Step sizes are
+    checked under whichever names the config has."""
     for name in (
         "total_steps",
         "eval_every",
         "eval_episodes",
         "actor_lr",
         "critic_lr",
+        "lr",
     ):
-        value = getattr(config, name)
-        if value <= 0:
+        value = getattr(config, name, None)
+        if value is not None and value <= 0:
             raise ValueError(f"{name} must be positive, got {value}")
     if not 0.0 <= config.gamma <= 1.0:
         raise ValueError(f"gamma must be in [0, 1], got {config.gamma}")
