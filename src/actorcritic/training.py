@@ -294,20 +294,6 @@ class A2CConfig:
 
     def __post_init__(self) -> None:
         _check_config(self)
-        for name in ("n_envs", "log_every", "reward_scale"):
-            if getattr(self, name) <= 0:
-                raise ValueError(
-                    f"{name} must be positive, got {getattr(self, name)}"
-                )
-        if self.entropy_coef < 0:
-            raise ValueError(
-                f"entropy_coef must be >= 0, got {self.entropy_coef}"
-            )
-        if self.max_grad_norm is not None and self.max_grad_norm <= 0:
-            raise ValueError(
-                "max_grad_norm must be positive or None, got "
-                f"{self.max_grad_norm}"
-            )
 
 
 A2CLossFn = Callable[..., tuple[torch.Tensor, torch.Tensor]]
@@ -468,24 +454,9 @@ class ParallelA2CConfig:
 
     def __post_init__(self) -> None:
         _check_config(self)
-        for name in ("n_envs", "n_steps", "log_every"):
-            if getattr(self, name) < 1:
-                raise ValueError(
-                    f"{name} must be at least 1, got {getattr(self, name)}"
-                )
         if not 0.0 <= self.lr_end <= self.lr:
             raise ValueError(
                 f"lr_end must be in [0, lr], got {self.lr_end} (lr={self.lr})"
-            )
-        for name in ("value_coef", "entropy_coef"):
-            if getattr(self, name) < 0:
-                raise ValueError(
-                    f"{name} must be >= 0, got {getattr(self, name)}"
-                )
-        if self.max_grad_norm is not None and self.max_grad_norm <= 0:
-            raise ValueError(
-                "max_grad_norm must be positive or None, got "
-                f"{self.max_grad_norm}"
             )
         if self.vectorization not in ("sync", "async"):
             raise ValueError(
@@ -685,18 +656,32 @@ class _Tracker:
 
 
 def _check_config(config) -> None:
-    """Reject values that cannot train, naming the field. Step sizes are
-    checked under whichever names the config has."""
-    for name in (
+    """Reject values that cannot train, naming the field. Each check
+    applies to the fields the config has."""
+
+    def fields(*names):
+        for name in names:
+            value = getattr(config, name, None)
+            if value is not None:
+                yield name, value
+
+    for name, value in fields(
         "total_steps",
         "eval_every",
         "eval_episodes",
         "actor_lr",
         "critic_lr",
         "lr",
+        "reward_scale",
+        "max_grad_norm",
     ):
-        value = getattr(config, name, None)
-        if value is not None and value <= 0:
+        if value <= 0:
             raise ValueError(f"{name} must be positive, got {value}")
+    for name, value in fields("n_envs", "n_steps", "log_every"):
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1, got {value}")
+    for name, value in fields("entropy_coef", "value_coef"):
+        if value < 0:
+            raise ValueError(f"{name} must be >= 0, got {value}")
     if not 0.0 <= config.gamma <= 1.0:
         raise ValueError(f"gamma must be in [0, 1], got {config.gamma}")
