@@ -5,7 +5,7 @@ and the final greedy return of each.
 Stable-Baselines3 is a benchmark-only dependency, not a book one:
 
     pip install stable-baselines3==2.9.2
-    python benchmarks/bench_sb3_a2c.py            # about 10 minutes here
+    python benchmarks/bench_sb3_a2c.py            # about 4 minutes here
 
 Shared settings: 8 synchronous envs without a render mode (SB3's
 DummyVecEnv, Gymnasium's SyncVectorEnv), 5-step rollouts, separate 64-64

@@ -89,7 +89,7 @@ class CategoricalPolicy(nn.Module):
         if greedy:
             return logits.argmax(-1).numpy()
         # Gumbel-max: argmax(logits + Gumbel noise) ~ Categorical(logits),
-        # several times cheaper than building a Categorical per call
+        # about twice as cheap as building a Categorical per call
         # (benchmarks/bench_parallel_a2c.py).
         gumbel = -torch.log(-torch.log(torch.rand_like(logits)))
         return (logits + gumbel).argmax(-1).numpy()

@@ -556,7 +556,7 @@ def train_parallel_a2c(
                 step,
                 loss=loss,
                 entropy=entropy.mean(),
-                value_error=(returns - value).pow(2).mean(),
+                value_error=(returns - value.detach()).pow(2).mean(),
             )
             if tracker.maybe_evaluate(step):
                 break
