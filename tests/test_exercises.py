@@ -812,3 +812,126 @@ def test_a2c_loss_wrong_answers_name_the_case(wrong, needle):
     returned, msg = run(exercises.check_a2c_loss, wrong)
     assert returned is a2c_loss
     assert needle in msg and "inputs:" in msg
+
+
+# --- chapter 5: q_values and entropy_loss -----------------------------------
+
+
+def q_loop(reward, gamma, episode_end):
+    out, running = torch.zeros_like(reward), 0.0
+    for t in reversed(range(reward.shape[0])):
+        if episode_end[t]:
+            running = 0.0
+        running = reward[t] + gamma * running
+        out[t] = running
+    return out
+
+
+def q_leaks_across_episodes(reward, gamma, episode_end):
+    return q_loop(reward, gamma, torch.zeros_like(episode_end))
+
+
+def q_fixed_gamma(reward, gamma, episode_end):
+    return q_loop(reward, 0.99, episode_end)
+
+
+def q_bool_arithmetic(reward, gamma, episode_end):
+    # 1 - bool tensor raises in PyTorch
+    keep = 1 - episode_end
+    out, running = torch.zeros_like(reward), 0.0
+    for t in reversed(range(reward.shape[0])):
+        running = reward[t] + gamma * keep[t] * running
+        out[t] = running
+    return out
+
+
+def q_forward_sum(reward, gamma, episode_end):
+    """Sums the rewards *before* t (the return so far)."""
+    out, running, start = torch.zeros_like(reward), 0.0, True
+    for t in range(reward.shape[0]):
+        running = reward[t] + (0.0 if start else gamma * running)
+        out[t] = running
+        start = bool(episode_end[t])
+    return out
+
+
+def test_q_values_reference_and_right_answer_pass():
+    for fn in (exercises.reference_q_values, q_loop):
+        returned, msg = run(exercises.check_q_values, fn)
+        assert returned is fn and "all 5 cases pass" in msg
+
+
+@pytest.mark.parametrize(
+    "wrong, case",
+    [
+        (q_leaks_across_episodes, "two episodes end to end"),
+        (q_fixed_gamma, "one episode of three steps"),
+        (q_bool_arithmetic, "episode_end given as booleans"),
+        (q_forward_sum, "one episode of three steps"),
+    ],
+)
+def test_q_values_wrong_answers_name_the_case(wrong, case):
+    returned, msg = run(exercises.check_q_values, wrong)
+    assert returned is exercises.reference_q_values
+    assert f"case '{case}" in msg and "inputs:" in msg
+
+
+def entropy_right(logits):
+    p = torch.softmax(logits, -1)
+    log_p = torch.log_softmax(logits, -1)
+    h = -(p * log_p).sum(-1)
+    return -h.mean() / torch.log(torch.tensor(float(logits.shape[-1])))
+
+
+def entropy_log_of_softmax(logits):
+    p = torch.softmax(logits, -1)
+    h = -(p * torch.log(p)).sum(-1)
+    return -h.mean() / torch.log(torch.tensor(float(logits.shape[-1])))
+
+
+def entropy_not_normalised(logits):
+    return entropy_right(logits) * torch.log(
+        torch.tensor(float(logits.shape[-1]))
+    )
+
+
+def entropy_fixed_four_actions(logits):
+    return (
+        entropy_right(logits)
+        * torch.log(torch.tensor(float(logits.shape[-1])))
+        / torch.log(torch.tensor(4.0))
+    )
+
+
+def entropy_wrong_sign(logits):
+    return -entropy_right(logits)
+
+
+def entropy_sum_not_mean(logits):
+    return entropy_right(logits) * logits.shape[0]
+
+
+def test_entropy_reference_and_right_answer_pass():
+    from actorcritic.losses import entropy_loss
+
+    for fn in (entropy_loss, entropy_right):
+        returned, msg = run(exercises.check_entropy_loss, fn)
+        assert returned is fn and "all 4 cases pass" in msg
+
+
+@pytest.mark.parametrize(
+    "wrong, case",
+    [
+        (entropy_log_of_softmax, "a nearly deterministic policy"),
+        (entropy_not_normalised, "uniform policy over 4 actions"),
+        (entropy_fixed_four_actions, "two actions"),
+        (entropy_wrong_sign, "uniform policy over 4 actions"),
+        (entropy_sum_not_mean, "uniform policy over 4 actions"),
+    ],
+)
+def test_entropy_wrong_answers_name_the_case(wrong, case):
+    from actorcritic.losses import entropy_loss
+
+    returned, msg = run(exercises.check_entropy_loss, wrong)
+    assert returned is entropy_loss
+    assert f"case '{case}" in msg and "inputs:" in msg and "hint:" in msg

@@ -4,9 +4,13 @@ import torch
 from actorcritic.losses import (
     a2c_loss,
     a2c_losses,
+    aac_loss,
+    baseline_pg_loss,
+    entropy_loss,
     one_step_losses,
     policy_gradient_loss,
     value_loss,
+    vanilla_pg_loss,
 )
 
 
@@ -162,3 +166,67 @@ def test_a2c_loss_rejects_a_broadcasting_value():
     x = leaf([[0.0, 0.0]])
     with pytest.raises(ValueError, match="one shape"):
         a2c_loss(x, x, leaf([[0.0], [0.0]]), x, 0.5, 0.01)
+
+
+# --- chapter 5: the policy-gradient variants --------------------------------
+
+
+def test_vanilla_and_baseline_pg_losses():
+    log_prob = leaf([-0.5, -1.0, -0.2])
+    q = torch.tensor([3.0, 2.0, 1.0])
+    assert vanilla_pg_loss(log_prob, q).item() == pytest.approx(
+        -(3 * -0.5 + 2 * -1.0 + 1 * -0.2) / 3
+    )
+    # baseline b = mean(q) = 2: weights [1, 0, -1]
+    loss = baseline_pg_loss(log_prob, q)
+    assert loss.item() == pytest.approx(-(1 * -0.5 + 0 + -1 * -0.2) / 3)
+    loss.backward()
+    assert torch.allclose(log_prob.grad, torch.tensor([-1.0, 0.0, 1.0]) / 3)
+
+
+def test_a_constant_shift_of_q_changes_vpg_but_not_bpg():
+    log_prob = torch.tensor([-0.5, -1.0, -0.2])
+    q = torch.tensor([3.0, 2.0, 1.0])
+    assert vanilla_pg_loss(log_prob, q + 100) != vanilla_pg_loss(log_prob, q)
+    assert baseline_pg_loss(log_prob, q + 100).item() == pytest.approx(
+        baseline_pg_loss(log_prob, q).item()
+    )
+
+
+def test_entropy_loss_is_normalised_by_log_n_actions():
+    for n in (2, 4, 7):
+        uniform = torch.zeros(3, n)
+        assert entropy_loss(uniform).item() == pytest.approx(-1.0)
+    certain = torch.tensor([[500.0, 0.0, 0.0, 0.0]])
+    assert entropy_loss(certain).item() == pytest.approx(0.0, abs=1e-6)
+    logits = leaf([[1.0, 0.0, -1.0, 0.5], [0.2, 0.3, 0.1, -2.0]])
+    dist = torch.distributions.Categorical(logits=logits)
+    expected = -dist.entropy().mean() / torch.log(torch.tensor(4.0))
+    loss = entropy_loss(logits)
+    assert loss.item() == pytest.approx(expected.item())
+    loss.backward()
+    assert torch.isfinite(logits.grad).all()
+
+
+def test_entropy_loss_rejects_a_single_action():
+    with pytest.raises(ValueError, match="n_actions >= 2"):
+        entropy_loss(torch.zeros(3, 1))
+
+
+def test_aac_loss_values_and_gradient_routing():
+    log_prob = leaf([-0.5, -1.0])
+    value = leaf([1.0, 4.0])
+    q = torch.tensor([3.0, 2.0])
+    loss = aac_loss(log_prob, value, q, value_coef=0.5)
+    # advantages [2, -2]; policy -(2 * -0.5 - 2 * -1) / 2 = -0.5
+    # value 0.5 * mean([4, 4]) = 2
+    assert loss.item() == pytest.approx(1.5)
+    loss.backward()
+    assert torch.allclose(log_prob.grad, torch.tensor([-1.0, 1.0]))
+    # only the value term reaches V: d/dV 0.5 * mean((V - q)^2) = (V - q) / 2
+    assert torch.allclose(value.grad, torch.tensor([-1.0, 1.0]))
+
+
+def test_aac_loss_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="one shape"):
+        aac_loss(torch.zeros(3), torch.zeros(3, 1), torch.zeros(3), 0.5)

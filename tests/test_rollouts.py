@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from actorcritic.networks import CategoricalPolicy
-from actorcritic.rollouts import collect_episodes
+from actorcritic.rollouts import EpisodeBatchCollector, collect_episodes
 
 
 def test_episodes_are_time_first_and_complete():
@@ -58,3 +58,39 @@ def test_rollout_is_time_first_and_keeps_final_observations():
                 )
     assert len(collector.finished) == int(ended.sum())
     envs.close()
+
+
+def test_episode_batch_lays_whole_episodes_end_to_end():
+    torch.manual_seed(0)
+    actor = CategoricalPolicy(4, 2)
+    collector = EpisodeBatchCollector("CartPole-v1", 4, seed=3)
+    batch = collector.collect(actor)
+    b = sum(batch.lengths)
+    assert len(batch.lengths) == len(batch.returns) == 4
+    assert batch.obs.shape == (b, 4) and batch.action.shape == (b,)
+    assert batch.reward.shape == batch.episode_end.shape == (b,)
+    ends = torch.nonzero(batch.episode_end).flatten()
+    assert (
+        ends.tolist() == (torch.tensor(batch.lengths).cumsum(0) - 1).tolist()
+    )
+    assert batch.returns == pytest.approx(batch.lengths)  # 1 per step
+    # each episode starts from a reset: |x| and |theta| are below 0.05
+    starts = [0, *(ends[:-1] + 1).tolist()]
+    assert batch.obs[starts].abs().max() <= 0.05
+    collector.close()
+
+
+def test_episode_batches_repeat_with_seeds_and_move_on():
+    def two_batches():
+        torch.manual_seed(1)
+        actor = CategoricalPolicy(4, 2)
+        collector = EpisodeBatchCollector("CartPole-v1", 3, seed=7)
+        out = [collector.collect(actor) for _ in range(2)]
+        collector.close()
+        return out
+
+    first, again = two_batches(), two_batches()
+    for a, b in zip(first, again, strict=True):
+        assert torch.equal(a.obs, b.obs) and torch.equal(a.action, b.action)
+    # the second batch starts from new states, not the same seeds again
+    assert not torch.equal(first[0].obs[0], first[1].obs[0])

@@ -1,20 +1,31 @@
+import copy
 import dataclasses
 
 import gymnasium as gym
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
-from actorcritic.losses import a2c_loss, a2c_losses, one_step_losses
+from actorcritic.losses import (
+    a2c_loss,
+    a2c_losses,
+    entropy_loss,
+    one_step_losses,
+)
 from actorcritic.networks import GaussianPolicy, ValueNetwork
-from actorcritic.returns import n_step_returns
+from actorcritic.returns import n_step_returns, reward_to_go
 from actorcritic.training import (
+    PG_VARIANTS,
     A2CConfig,
+    EpisodicPGConfig,
     OneStepACConfig,
     ParallelA2CConfig,
     ReinforceConfig,
     fit_critic_td,
+    flat_parameters,
     train_a2c,
+    train_episodic_pg,
     train_one_step_actor_critic,
     train_parallel_a2c,
     train_reinforce,
@@ -362,3 +373,100 @@ def test_train_seconds_exclude_evaluations():
 def test_parallel_a2c_rejects_a_non_positive_step_size():
     with pytest.raises(ValueError, match="lr must be positive"):
         ParallelA2CConfig(lr=0.0)
+
+
+# --- flat parameters ---------------------------------------------------------
+
+
+def test_flat_parameters_keep_modules_and_gradients_unchanged():
+    torch.manual_seed(0)
+    a, b = nn.Linear(3, 4), nn.Sequential(nn.Linear(4, 2), nn.Tanh())
+    a_ref, b_ref = copy.deepcopy(a), copy.deepcopy(b)
+    flat = flat_parameters(a, b)
+    assert flat.numel() == sum(
+        p.numel() for p in [*a_ref.parameters(), *b_ref.parameters()]
+    )
+    x = torch.randn(5, 3)
+    for model_a, model_b in ((a, b), (a_ref, b_ref)):
+        model_b(model_a(x)).pow(2).sum().backward()
+    for p, ref in zip(
+        [*a.parameters(), *b.parameters()],
+        [*a_ref.parameters(), *b_ref.parameters()],
+        strict=True,
+    ):
+        assert torch.equal(p, ref) and torch.allclose(p.grad, ref.grad)
+    # the gradients landed in flat.grad, and a step on flat moves the modules
+    assert flat.grad.abs().sum() > 0
+    before = a.weight.detach().clone()
+    torch.optim.SGD([flat], lr=0.1).step()
+    assert torch.allclose(a.weight, before - 0.1 * a_ref.weight.grad)
+
+
+def test_flat_parameters_needs_parameters():
+    with pytest.raises(ValueError, match="modules with parameters"):
+        flat_parameters(nn.Tanh())
+
+
+# --- chapter 5: episodic policy-gradient variants ---------------------------
+
+QUICK_EPG = EpisodicPGConfig(
+    env_id="CartPole-v1",
+    episodes_per_batch=4,
+    total_steps=600,
+    hidden=(16,),
+    log_every=100,
+)
+
+
+@pytest.mark.parametrize("variant", sorted(PG_VARIANTS))
+def test_every_variant_trains_and_logs(variant):
+    baseline, uses_entropy = PG_VARIANTS[variant]
+    config = dataclasses.replace(
+        QUICK_EPG, baseline=baseline, entropy_coef=0.01 if uses_entropy else 0
+    )
+    trained = train_episodic_pg(config, seed=0)
+    h = trained.history
+    assert set(h.logs) == {"policy_loss", "baseline", "entropy"}
+    assert h.env_steps == sorted(h.env_steps) and h.env_steps[-1] >= 600
+    assert h.episode_return == pytest.approx(
+        np.diff([0, *h.env_steps]).tolist()
+    )  # CartPole pays 1 per step
+    assert all(0.0 <= e <= 1.0 for e in h.logs["entropy"])
+    assert (trained.critic is not None) == (baseline == "value")
+    if baseline == "none":
+        assert all(b == 0.0 for b in h.logs["baseline"])
+
+
+def test_episodic_pg_same_seed_same_history():
+    a = train_episodic_pg(QUICK_EPG, seed=2).history
+    b = train_episodic_pg(QUICK_EPG, seed=2).history
+    assert a.episode_return == b.episode_return and a.logs == b.logs
+
+
+def test_episodic_pg_uses_the_readers_functions():
+    calls = []
+
+    def my_q(reward, gamma, episode_end):
+        calls.append("q")
+        return reward_to_go(reward, gamma, episode_end)
+
+    def my_entropy(logits):
+        calls.append("entropy")
+        return entropy_loss(logits)
+
+    train_episodic_pg(QUICK_EPG, seed=0, q_fn=my_q, entropy_fn=my_entropy)
+    assert calls and set(calls) == {"q", "entropy"}
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(baseline="critic"),
+        dict(episodes_per_batch=0),
+        dict(entropy_coef=-0.1),
+        dict(lr=0.0),
+    ],
+)
+def test_episodic_pg_config_rejects_bad_values(bad):
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        EpisodicPGConfig(**bad)

@@ -6,6 +6,8 @@ Nothing here touches an environment or an optimiser.
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from actorcritic.returns import td_error, td_target
@@ -154,6 +156,68 @@ def policy_gradient_loss(
             f"{tuple(log_prob.shape)} and {tuple(weight.shape)}"
         )
     return -(log_prob * weight.detach()).mean()
+
+
+def vanilla_pg_loss(log_prob: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """Vanilla (causal) policy-gradient loss ``-mean(q_t * log pi(a_t|s_t))``.
+
+    ``q`` holds the Monte-Carlo q-value estimates (discounted reward-to-go)
+    of a batch of episodes laid end to end; it is detached. Shapes: ``(B,)``
+    each; returns a scalar.
+    """
+    return policy_gradient_loss(log_prob, q)
+
+
+def baseline_pg_loss(log_prob: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """Policy-gradient loss with the batch mean as baseline,
+    ``-mean((q_t - b) * log pi(a_t|s_t))`` with ``b = mean(q)``.
+
+    The baseline is one number for the whole batch: it does not depend on
+    the action, so the gradient keeps its expectation (nearly: b is
+    estimated from the same batch) while its variance drops. Shapes:
+    ``(B,)`` each; returns a scalar.
+    """
+    return policy_gradient_loss(log_prob, q - q.mean())
+
+
+def entropy_loss(logits: torch.Tensor) -> torch.Tensor:
+    """Entropy loss ``-mean(H(pi(.|s))) / log |A|`` from logits ``(B, |A|)``.
+
+    ``log |A|`` is the largest entropy ``|A|`` actions can have (the uniform
+    policy), so the loss lies in ``[-1, 0]`` whatever the number of actions:
+    -1 for a uniform policy, 0 for a deterministic one. Minimising it raises
+    the entropy. Computed from ``log_softmax``, so saturated logits give
+    0 * (-large) = 0 rather than 0 * log(0) = nan.
+    """
+    if logits.dim() < 1 or logits.shape[-1] < 2:
+        raise ValueError(
+            "expected logits of shape (..., n_actions) with n_actions >= 2, "
+            f"got shape {tuple(logits.shape)}"
+        )
+    log_p = torch.log_softmax(logits, dim=-1)  # (B, |A|)
+    entropy = -(log_p.exp() * log_p).sum(-1)  # (B,)
+    return -entropy.mean() / math.log(logits.shape[-1])
+
+
+def aac_loss(
+    log_prob: torch.Tensor,
+    value: torch.Tensor,
+    q: torch.Tensor,
+    value_coef: float,
+) -> torch.Tensor:
+    """Advantage actor-critic loss with Monte-Carlo targets:
+
+        policy = -mean((q - V(s)) * log pi(a|s)),  q - V(s) detached
+        value  = mean((V(s) - q)^2)
+        loss   = policy + value_coef * value
+
+    The critic V(s) is the baseline, one per state, and regresses on the
+    same q-values it is subtracted from. Shapes: ``(B,)`` each; returns a
+    scalar.
+    """
+    _check_shapes(log_prob=log_prob, value=value, q=q)
+    policy = policy_gradient_loss(log_prob, q - value)
+    return policy + value_coef * (value - q.detach()).pow(2).mean()
 
 
 def value_loss(value: torch.Tensor, target: torch.Tensor) -> torch.Tensor:

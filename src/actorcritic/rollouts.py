@@ -118,34 +118,122 @@ class RolloutCollector:
         """Play ``n_steps`` steps in every copy with ``policy.act_batch``."""
         if n_steps < 1:
             raise ValueError(f"n_steps must be at least 1, got {n_steps}")
-        obs, actions, rewards, terms, truncs, nexts = [], [], [], [], [], []
+        n_envs, obs_shape = self.obs.shape[0], self.obs.shape[1:]
+        # One array per field, filled step by step: fewer small copies than
+        # stacking lists at the end (benchmarks/bench_parallel_a2c.py).
+        obs = np.empty((n_steps, n_envs, *obs_shape), np.float32)
+        next_obs = np.empty_like(obs)  # final observation where one ended
+        reward = np.empty((n_steps, n_envs), np.float32)
+        terminated = np.empty((n_steps, n_envs), np.float32)
+        truncated = np.empty((n_steps, n_envs), np.float32)
+        action = None  # (T, N) or (T, N, act_dim), shaped by the first one
         self.finished = []
         for t in range(n_steps):
-            action = policy.act_batch(self.obs)  # (N,) or (N, act_dim)
-            next_obs, reward, terminated, truncated, info = self.envs.step(
-                action
-            )
-            next_obs = np.asarray(next_obs, dtype=np.float32)
-            bootstrap_obs = next_obs.copy()  # (N, obs_dim)
+            obs[t] = self.obs
+            a = policy.act_batch(self.obs)  # (N,) or (N, act_dim)
+            if action is None:
+                action = np.empty((n_steps, *a.shape), a.dtype)
+            action[t] = a
+            nxt, reward[t], term, trunc, info = self.envs.step(a)
+            terminated[t], truncated[t] = term, trunc
+            next_obs[t] = nxt
             if "_final_obs" in info:
                 for i in np.flatnonzero(info["_final_obs"]):
-                    bootstrap_obs[i] = info["final_obs"][i]
-            self._returns += reward
-            for i in np.flatnonzero(terminated | truncated):
-                self.finished.append((t, float(self._returns[i])))
-                self._returns[i] = 0.0
-            obs.append(self.obs)
-            actions.append(action)
-            rewards.append(reward)
-            terms.append(terminated)
-            truncs.append(truncated)
-            nexts.append(bootstrap_obs)
-            self.obs = next_obs
+                    next_obs[t, i] = info["final_obs"][i]
+            self._returns += reward[t]
+            done = term | trunc
+            if done.any():
+                for i in np.flatnonzero(done):
+                    self.finished.append((t, float(self._returns[i])))
+                    self._returns[i] = 0.0
+            self.obs = np.asarray(nxt, dtype=np.float32)
         return Rollout(
-            obs=torch.as_tensor(np.stack(obs)),  # (T, N, obs_dim)
-            action=torch.as_tensor(np.stack(actions)),  # (T, N)
-            reward=torch.as_tensor(np.stack(rewards), dtype=torch.float32),
-            terminated=torch.as_tensor(np.stack(terms), dtype=torch.float32),
-            truncated=torch.as_tensor(np.stack(truncs), dtype=torch.float32),
-            next_obs=torch.as_tensor(np.stack(nexts)),  # (T, N, obs_dim)
+            obs=torch.from_numpy(obs),  # (T, N, obs_dim)
+            action=torch.from_numpy(action),  # (T, N)
+            reward=torch.from_numpy(reward),  # (T, N)
+            terminated=torch.from_numpy(terminated),  # (T, N)
+            truncated=torch.from_numpy(truncated),  # (T, N)
+            next_obs=torch.from_numpy(next_obs),  # (T, N, obs_dim)
         )
+
+
+@dataclass(frozen=True)
+class EpisodeBatch:
+    """Whole episodes laid end to end, time first within each episode.
+
+    Attributes:
+        obs: ``(B, obs_dim)`` observations, episode after episode.
+        action: ``(B,)`` the actions taken.
+        reward: ``(B,)`` the rewards that followed.
+        episode_end: ``(B,)`` 1.0 on the last step of every episode
+            (terminated or truncated).
+        returns: undiscounted return of each episode, in order.
+        lengths: number of steps of each episode, in order.
+    """
+
+    obs: torch.Tensor
+    action: torch.Tensor
+    reward: torch.Tensor
+    episode_end: torch.Tensor
+    returns: list[float]
+    lengths: list[int]
+
+
+class EpisodeBatchCollector:
+    """Plays ``n_episodes`` whole episodes side by side with one policy
+    call per time step (each episode in its own env, which is stepped only
+    while its episode runs), for policy-gradient methods that need complete
+    episodes. Env ``i`` is reset with ``seed + i`` the first time and
+    continues its own random stream afterwards."""
+
+    def __init__(self, env_id: str, n_episodes: int, seed: int) -> None:
+        if n_episodes < 1:
+            raise ValueError(
+                f"n_episodes must be at least 1, got {n_episodes}"
+            )
+        self.envs = [
+            make_env(env_id, seed=seed + i) for i in range(n_episodes)
+        ]
+        self.seeds: list[int | None] = [seed + i for i in range(n_episodes)]
+
+    @torch.no_grad()
+    def collect(self, policy) -> EpisodeBatch:
+        """One episode in every env, actions from ``policy.act_batch``."""
+        n = len(self.envs)
+        first = [
+            env.reset(seed=s)[0]
+            for env, s in zip(self.envs, self.seeds, strict=True)
+        ]
+        self.seeds = [None] * n  # later resets continue each env's stream
+        obs = np.asarray(np.stack(first), dtype=np.float32)  # (n, obs_dim)
+        trajectories: list[list] = [[] for _ in range(n)]  # (s, a, r) steps
+        active = np.arange(n)  # episodes still running
+        while len(active):
+            actions = policy.act_batch(obs[active])  # (K,)
+            still = []
+            for k, i in enumerate(active):
+                next_obs, reward, terminated, truncated, _ = self.envs[i].step(
+                    actions[k]
+                )
+                trajectories[i].append((obs[i].copy(), actions[k], reward))
+                obs[i] = next_obs
+                if not (terminated or truncated):
+                    still.append(i)
+            active = np.array(still, dtype=int)
+        lengths = [len(t) for t in trajectories]
+        steps = [step for t in trajectories for step in t]
+        episode_end = np.zeros(len(steps), np.float32)
+        episode_end[np.cumsum(lengths) - 1] = 1.0
+        reward = np.array([r for _, _, r in steps], np.float32)  # (B,)
+        return EpisodeBatch(
+            obs=torch.from_numpy(np.stack([s for s, _, _ in steps])),
+            action=torch.as_tensor(np.array([a for _, a, _ in steps])),
+            reward=torch.from_numpy(reward),
+            episode_end=torch.from_numpy(episode_end),
+            returns=[float(sum(r for _, _, r in t)) for t in trajectories],
+            lengths=lengths,
+        )
+
+    def close(self) -> None:
+        for env in self.envs:
+            env.close()
