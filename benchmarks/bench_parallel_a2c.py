@@ -4,7 +4,12 @@ one run (ratios, interleaved):
 - sampling a batch of 8 actions: ``Categorical(logits).sample()`` against
   Gumbel-max in ``CategoricalPolicy.act_batch``;
 - log-probabilities and entropies of a (5, 8) rollout:
-  ``dist(obs).log_prob`` + ``.entropy()`` against ``log_prob_entropy``.
+  ``dist(obs).log_prob`` + ``.entropy()`` against ``log_prob_entropy``;
+- one optimiser step of A2C (loss, backward, clip, Adam) on a (5, 8)
+  CartPole rollout: one parameter tensor per weight matrix against
+  ``training.flat_parameters`` (one flat tensor for all of them);
+- collecting a (5, 8) CartPole rollout: Python lists stacked at the end
+  against ``RolloutCollector``'s arrays filled in place.
 
     python benchmarks/bench_parallel_a2c.py
 """
@@ -13,10 +18,17 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import torch
+from torch import nn
 from torch.distributions import Categorical
 
-from actorcritic.networks import CategoricalPolicy
+from actorcritic.envs import make_vector_env
+from actorcritic.losses import a2c_loss
+from actorcritic.networks import CategoricalPolicy, ValueNetwork
+from actorcritic.returns import n_step_returns
+from actorcritic.rollouts import RolloutCollector
+from actorcritic.training import flat_parameters
 
 REPEATS, ROUNDS = 2_000, 5
 
@@ -26,6 +38,65 @@ def per_call(fn) -> float:
     for _ in range(REPEATS):
         fn()
     return (time.perf_counter() - start) / REPEATS * 1e6  # microseconds
+
+
+def a2c_update(flat: bool):
+    """One A2C optimiser step on a fixed (5, 8) CartPole-sized rollout."""
+    torch.manual_seed(0)
+    actor, critic = CategoricalPolicy(4, 2), ValueNetwork(4)
+    obs, next_obs = torch.randn(5, 8, 4), torch.randn(5, 8, 4)
+    action = torch.randint(0, 2, (5, 8))
+    reward, zeros = torch.ones(5, 8), torch.zeros(5, 8)
+    if flat:
+        params = [flat_parameters(actor, critic)]
+    else:
+        params = [*actor.parameters(), *critic.parameters()]
+    optimizer = torch.optim.Adam(params, lr=7e-4, eps=1e-5, fused=True)
+
+    def step():
+        log_prob, entropy = actor.log_prob_entropy(obs, action)
+        values = critic(torch.cat([obs, next_obs]))
+        returns = n_step_returns(
+            reward, values[5:].detach(), zeros, zeros, 0.99
+        )
+        loss = a2c_loss(log_prob, entropy, values[:5], returns, 0.5, 0.01)
+        if flat:
+            params[0].grad.zero_()
+        else:
+            optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(params, 0.5)
+        optimizer.step()
+
+    return step
+
+
+def collect_with_lists(envs, actor, state):
+    """The straightforward collector: append per step, stack at the end."""
+    obs_l, act_l, rew_l, term_l, trunc_l, next_l = [], [], [], [], [], []
+    for _ in range(5):
+        action = actor.act_batch(state["obs"])
+        next_obs, reward, terminated, truncated, info = envs.step(action)
+        next_obs = np.asarray(next_obs, dtype=np.float32)
+        bootstrap = next_obs.copy()
+        if "_final_obs" in info:
+            for i in np.flatnonzero(info["_final_obs"]):
+                bootstrap[i] = info["final_obs"][i]
+        obs_l.append(state["obs"])
+        act_l.append(action)
+        rew_l.append(reward)
+        term_l.append(terminated)
+        trunc_l.append(truncated)
+        next_l.append(bootstrap)
+        state["obs"] = next_obs
+    return (
+        torch.as_tensor(np.stack(obs_l)),
+        torch.as_tensor(np.stack(act_l)),
+        torch.as_tensor(np.stack(rew_l), dtype=torch.float32),
+        torch.as_tensor(np.stack(term_l), dtype=torch.float32),
+        torch.as_tensor(np.stack(trunc_l), dtype=torch.float32),
+        torch.as_tensor(np.stack(next_l)),
+    )
 
 
 def main() -> None:
@@ -51,9 +122,20 @@ def main() -> None:
     def fused_way():
         return actor.log_prob_entropy(rollout_obs, actions)
 
+    envs_a = make_vector_env("CartPole-v1", 8, seed=0)
+    envs_b = make_vector_env("CartPole-v1", 8, seed=0)
+    state = {"obs": np.asarray(envs_a.reset(seed=0)[0], dtype=np.float32)}
+    collector = RolloutCollector(envs_b, seed=0)
+
     pairs = [
         ("sample 8 actions", sample_categorical, sample_gumbel),
         ("log-prob + entropy (5, 8)", dist_way, fused_way),
+        ("A2C update (5, 8)", a2c_update(False), a2c_update(True)),
+        (
+            "collect (5, 8) CartPole",
+            lambda: collect_with_lists(envs_a, actor, state),
+            lambda: collector.collect(actor, 5),
+        ),
     ]
     print(f"{'':<28}{'plain µs':>10}{'package µs':>12}{'ratio':>7}")
     for name, plain, package in pairs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,26 @@ def mlp(in_dim: int, out_dim: int, hidden: tuple[int, ...]) -> nn.Sequential:
         width = h
     layers.append(nn.Linear(width, out_dim))
     return nn.Sequential(*layers)
+
+
+def orthogonal_init(module: nn.Module, output_gain: float) -> nn.Module:
+    """Re-initialise the linear layers of an :func:`mlp` in place, as
+    OpenAI Baselines and Stable-Baselines3 do: orthogonal weight matrices
+    with gain sqrt(2) in the hidden layers and ``output_gain`` in the last
+    one, zero biases. A small ``output_gain`` (0.01 for a policy) starts
+    with nearly uniform action probabilities; 1.0 suits a value head.
+    """
+    linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
+    if not linears:
+        raise ValueError(
+            "orthogonal_init needs a module with nn.Linear layers"
+        )
+    for layer in linears:
+        last = layer is linears[-1]
+        gain = output_gain if last else math.sqrt(2.0)
+        nn.init.orthogonal_(layer.weight, gain=gain)
+        nn.init.zeros_(layer.bias)
+    return module
 
 
 class CategoricalPolicy(nn.Module):

@@ -37,6 +37,7 @@ from actorcritic.networks import (
     CategoricalPolicy,
     GaussianPolicy,
     ValueNetwork,
+    orthogonal_init,
 )
 from actorcritic.returns import n_step_returns, reward_to_go, td_target
 from actorcritic.rollouts import EpisodeBatchCollector, RolloutCollector
@@ -455,6 +456,8 @@ class ParallelA2CConfig:
     stop_at_return: float | None = None  # stop once an evaluation reaches it
     keep_best: bool = True  # return the best-evaluated actor, not the last
     log_every: int = 2_000  # env steps between logged diagnostics
+    orthogonal_init: bool = False  # Baselines' init (else PyTorch's default)
+    reward_scale: float = 1.0  # the learner sees reward * reward_scale
 
     def __post_init__(self) -> None:
         _check_config(self)
@@ -503,6 +506,9 @@ def train_parallel_a2c(
         obs_dim, envs.single_action_space.n, config.hidden
     )
     critic = ValueNetwork(obs_dim, config.hidden)
+    if config.orthogonal_init:
+        orthogonal_init(actor, output_gain=0.01)  # near-uniform policy
+        orthogonal_init(critic, output_gain=1.0)
     flat = flat_parameters(actor, critic)  # all weights, one tensor
     # eps=1e-5 as in Stable-Baselines3's A2C with Adam
     optimizer = torch.optim.Adam(
@@ -536,7 +542,7 @@ def train_parallel_a2c(
             value = values[: config.n_steps]  # (T, N)
             next_value = values[config.n_steps :].detach()  # (T, N)
             returns = returns_fn(
-                rollout.reward,
+                rollout.reward * config.reward_scale,
                 next_value,
                 rollout.terminated,
                 rollout.truncated,
