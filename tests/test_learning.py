@@ -82,3 +82,20 @@ def test_parallel_a2c_solves_cartpole_fast():
         f"evaluations: {result.history.eval_return}"
     )
     assert seconds <= 30, f"{seconds:.1f} s of training"
+
+
+@pytest.mark.learning
+def test_parallel_a2c_lands_the_lunar_lander():
+    """Chapter 5's landing: LUNAR_LANDER_A2C trained until solved with
+    seeds 0, 1, 2, 3 in turn. The issue asks for a mean >= 200 over 20
+    seeded episodes (1,000-step limit) within 5 minutes of training."""
+    from actorcritic.training import LUNAR_LANDER_A2C, train_until_solved
+
+    chosen, attempts = train_until_solved(LUNAR_LANDER_A2C, seeds=range(4))
+    returns = evaluate(chosen.actor, "LunarLander-v3", n_episodes=20)
+    seconds = sum(a.history.train_seconds for a in attempts)
+    assert returns.mean() >= 200, (
+        f"mean return {returns.mean():.1f} over 20 episodes; best "
+        f"evaluations: {[round(a.history.best_eval_return) for a in attempts]}"
+    )
+    assert seconds <= 300, f"{seconds:.1f} s of training"

@@ -10,6 +10,7 @@ from actorcritic.networks import (
     ValueNetwork,
     load_weights,
     mlp,
+    orthogonal_init,
     save_weights,
 )
 
@@ -160,3 +161,21 @@ def test_categorical_fast_paths_match_the_distribution():
     freq = np.bincount(samples, minlength=3) / len(samples)
     probs = actor.dist(one[0]).probs.detach().numpy()
     np.testing.assert_allclose(freq, probs, atol=0.02)
+
+
+def test_orthogonal_init_gains_and_zero_biases():
+    torch.manual_seed(0)
+    net = orthogonal_init(mlp(8, 4, (64, 64)), output_gain=0.01)
+    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
+    for layer, gain in zip(linears, [math.sqrt(2)] * 2 + [0.01], strict=True):
+        w = layer.weight.detach()  # (out, in), rows orthogonal if out <= in
+        small = w @ w.T if w.shape[0] <= w.shape[1] else w.T @ w
+        assert torch.allclose(
+            small, gain**2 * torch.eye(len(small)), atol=1e-5
+        )
+        assert torch.equal(layer.bias, torch.zeros_like(layer.bias))
+
+
+def test_orthogonal_init_needs_linear_layers():
+    with pytest.raises(ValueError, match="nn.Linear"):
+        orthogonal_init(torch.nn.Tanh(), output_gain=1.0)

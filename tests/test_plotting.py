@@ -43,8 +43,11 @@ def test_plot_has_one_line_per_label_and_a_target():
     a = make([10, 20, 30], [1.0, 2.0, 3.0])
     ax = plot_learning_curves({"x": [a, a], "y": [a]}, target=2.0)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["x (2 seeds)", "y (1 seeds)"]
+    assert labels == ["x (2 seeds)", "y"]  # one run needs no count
     assert len(ax.lines) == 3
+    assert "over seeds" in ax.get_ylabel()
+    ax = plot_learning_curves({"one run": [a]})
+    assert ax.get_ylabel() == "return"
 
 
 def test_bad_inputs_are_clear_errors():

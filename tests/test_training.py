@@ -19,9 +19,11 @@ from actorcritic.training import (
     PG_VARIANTS,
     A2CConfig,
     EpisodicPGConfig,
+    History,
     OneStepACConfig,
     ParallelA2CConfig,
     ReinforceConfig,
+    Trained,
     fit_critic_td,
     flat_parameters,
     train_a2c,
@@ -29,6 +31,7 @@ from actorcritic.training import (
     train_one_step_actor_critic,
     train_parallel_a2c,
     train_reinforce,
+    train_until_solved,
 )
 
 QUICK_AC = OneStepACConfig(total_steps=600, eval_every=300, eval_episodes=2)
@@ -322,6 +325,31 @@ def test_parallel_a2c_uses_the_readers_functions():
     assert shapes == [(5, 4)] * 4  # two updates of T x N = 5 x 4
 
 
+def test_parallel_a2c_scales_rewards_for_the_learner_only():
+    seen = []
+
+    def recording_returns(reward, next_value, terminated, truncated, gamma):
+        seen.append(reward.clone())
+        return n_step_returns(reward, next_value, terminated, truncated, gamma)
+
+    config = dataclasses.replace(
+        QUICK_PAR, total_steps=40, eval_every=40, reward_scale=0.1
+    )
+    h = train_parallel_a2c(config, 0, returns_fn=recording_returns).history
+    assert all(torch.allclose(r, torch.full_like(r, 0.1)) for r in seen)
+    # the history keeps the environment's own returns: 1 per CartPole step
+    assert all(r == int(r) and r >= 1 for r in h.episode_return)
+
+
+def test_parallel_a2c_orthogonal_init_starts_near_uniform():
+    config = dataclasses.replace(
+        QUICK_PAR, total_steps=20, eval_every=20, orthogonal_init=True
+    )
+    actor = train_parallel_a2c(config, seed=0).actor
+    probs = torch.softmax(actor(torch.randn(64, 4)), dim=-1)
+    assert (probs - 0.5).abs().max() < 0.05  # output gain 0.01
+
+
 def test_parallel_a2c_step_size_decays_linearly_to_lr_end():
     from actorcritic import training
 
@@ -470,3 +498,29 @@ def test_episodic_pg_uses_the_readers_functions():
 def test_episodic_pg_config_rejects_bad_values(bad):
     with pytest.raises(ValueError, match=next(iter(bad))):
         EpisodicPGConfig(**bad)
+
+
+def test_train_until_solved_stops_at_the_first_solved_run():
+    calls = []
+
+    def fake_train(config, seed):
+        calls.append(seed)
+        h = History(eval_steps=[10], eval_return=[100.0 * seed])
+        return Trained(actor=None, critic=None, history=h)
+
+    config = dataclasses.replace(QUICK_PAR, stop_at_return=150.0)
+    chosen, attempts = train_until_solved(config, [0, 1, 2, 3], fake_train)
+    assert calls == [0, 1, 2] and len(attempts) == 3
+    assert chosen is attempts[-1]
+    # nobody solves: the best run is returned, after trying every seed
+    config = dataclasses.replace(QUICK_PAR, stop_at_return=1_000.0)
+    chosen, attempts = train_until_solved(config, [2, 0, 1], fake_train)
+    assert len(attempts) == 3 and chosen is attempts[0]
+
+
+def test_train_until_solved_needs_a_target_and_seeds():
+    with pytest.raises(ValueError, match="stop_at_return"):
+        train_until_solved(QUICK_PAR, [0])
+    config = dataclasses.replace(QUICK_PAR, stop_at_return=1.0)
+    with pytest.raises(ValueError, match="at least one seed"):
+        train_until_solved(config, [])

@@ -102,9 +102,9 @@ def plot_learning_curves(
         _, ax = plt.subplots(figsize=(7, 4))
     for label, histories in runs.items():
         grid, mean, std = mean_band(histories, x, y, window)
-        (line,) = ax.plot(
-            grid, mean, label=f"{label} ({len(histories)} seeds)"
-        )
+        if len(histories) > 1:
+            label = f"{label} ({len(histories)} seeds)"
+        (line,) = ax.plot(grid, mean, label=label)
         ax.fill_between(
             grid,
             mean - std,
@@ -119,9 +119,9 @@ def plot_learning_curves(
     ax.set_xlabel(x_label)
     if x_label == X_LABELS["env_steps"]:
         ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
-    ax.set_ylabel(
-        f"{'return' if y.endswith('return') else y} (mean ± std over seeds)"
-    )
+    name = "return" if y.endswith("return") else y
+    several = any(len(h) > 1 for h in runs.values())
+    ax.set_ylabel(f"{name} (mean ± std over seeds)" if several else name)
     if title:
         ax.set_title(title)
     ax.legend(loc="best")

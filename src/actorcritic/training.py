@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -595,6 +595,7 @@ class EpisodicPGConfig:
     entropy_coef: float = 0.0  # weight of the normalised entropy loss
     value_coef: float = 0.5  # weight of the critic's loss ("value" only)
     max_grad_norm: float | None = 0.5  # clip the gradient norm
+    reward_scale: float = 1.0  # the learner sees reward * reward_scale
     eval_every: int = 10**9  # env steps between greedy evaluations
     eval_episodes: int = 10  # episodes per periodic evaluation
     stop_at_return: float | None = None  # stop once an evaluation reaches it
@@ -672,7 +673,8 @@ def train_episodic_pg(
             ):
                 step += length
                 tracker.end_episode(step, episode_return)
-            q = q_fn(batch.reward, config.gamma, batch.episode_end)  # (B,)
+            reward = batch.reward * config.reward_scale  # (B,)
+            q = q_fn(reward, config.gamma, batch.episode_end)  # (B,)
             logits = actor(batch.obs)  # (B, |A|)
             log_p = torch.log_softmax(logits, dim=-1)  # (B, |A|)
             log_prob = log_p.gather(-1, batch.action.long()[:, None])[:, 0]
@@ -700,7 +702,7 @@ def train_episodic_pg(
             logger.add(
                 step,
                 policy_loss=policy_loss,
-                baseline=baseline,
+                baseline=baseline / config.reward_scale,  # in return units
                 entropy=-entropy,
             )
             if tracker.maybe_evaluate(step):
@@ -857,3 +859,61 @@ def _check_config(config) -> None:
             raise ValueError(f"{name} must be >= 0, got {value}")
     if not 0.0 <= config.gamma <= 1.0:
         raise ValueError(f"gamma must be in [0, 1], got {config.gamma}")
+
+
+def train_until_solved(
+    config,
+    seeds: Sequence[int],
+    train: Callable[..., Trained] | None = None,
+) -> tuple[Trained, list[Trained]]:
+    """Train with one seed after another until a run *solves* the task:
+    one of its periodic evaluations reaches ``config.stop_at_return``
+    (which then stops that run).
+
+    A restart with a fresh seed is the cheapest remedy for a method that
+    fails on some seeds: each run is independent, so the chance that all
+    of ``k`` runs fail is that of one run to the power ``k``.
+
+    Args:
+        config: a config with ``stop_at_return`` set (and ``keep_best``,
+            so that each run returns its best evaluated actor).
+        seeds: the seeds to try, in order.
+        train: the training function; :func:`train_parallel_a2c` by
+            default.
+
+    Returns:
+        ``(chosen, attempts)``: the first run that solved the task, or the
+        run with the best evaluation if none did; and every run, in order.
+    """
+    if config.stop_at_return is None:
+        raise ValueError("train_until_solved needs config.stop_at_return")
+    if not seeds:
+        raise ValueError("train_until_solved needs at least one seed")
+    train = train or train_parallel_a2c
+    attempts = []
+    for seed in seeds:
+        attempts.append(train(config, seed))
+        if attempts[-1].history.best_eval_return >= config.stop_at_return:
+            return attempts[-1], attempts
+    best = max(attempts, key=lambda t: t.history.best_eval_return)
+    return best, attempts
+
+
+#: Chapter 5's landing run (and its learning test), for
+#: :func:`train_until_solved`: chapter 4's A2C with larger rollouts and
+#: networks, rewards scaled by 0.1 for the learner, a step size that
+#: reaches 0 after 300k steps, and each run stopped at its first 20-episode
+#: greedy evaluation of at least 220 (else its best one is kept).
+LUNAR_LANDER_A2C = ParallelA2CConfig(
+    env_id="LunarLander-v3",
+    n_envs=16,
+    n_steps=8,
+    total_steps=300_000,
+    hidden=(128, 128),
+    reward_scale=0.1,
+    eval_every=10_000,
+    eval_episodes=20,
+    stop_at_return=220.0,
+    keep_best=True,
+    log_every=10_000,
+)
