@@ -7,9 +7,7 @@ one run (ratios, interleaved):
   ``dist(obs).log_prob`` + ``.entropy()`` against ``log_prob_entropy``;
 - one optimiser step of A2C (loss, backward, clip, Adam) on a (5, 8)
   CartPole rollout: one parameter tensor per weight matrix against
-  ``training.flat_parameters`` (one flat tensor for all of them);
-- collecting a (5, 8) CartPole rollout: Python lists stacked at the end
-  against ``RolloutCollector``'s arrays filled in place.
+  ``training.flat_parameters`` (one flat tensor for all of them).
 
     python benchmarks/bench_parallel_a2c.py
 """
@@ -18,16 +16,13 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import torch
 from torch import nn
 from torch.distributions import Categorical
 
-from actorcritic.envs import make_vector_env
 from actorcritic.losses import a2c_loss
 from actorcritic.networks import CategoricalPolicy, ValueNetwork
 from actorcritic.returns import n_step_returns
-from actorcritic.rollouts import RolloutCollector
 from actorcritic.training import flat_parameters
 
 REPEATS, ROUNDS = 2_000, 5
@@ -71,34 +66,6 @@ def a2c_update(flat: bool):
     return step
 
 
-def collect_with_lists(envs, actor, state):
-    """The straightforward collector: append per step, stack at the end."""
-    obs_l, act_l, rew_l, term_l, trunc_l, next_l = [], [], [], [], [], []
-    for _ in range(5):
-        action = actor.act_batch(state["obs"])
-        next_obs, reward, terminated, truncated, info = envs.step(action)
-        next_obs = np.asarray(next_obs, dtype=np.float32)
-        bootstrap = next_obs.copy()
-        if "_final_obs" in info:
-            for i in np.flatnonzero(info["_final_obs"]):
-                bootstrap[i] = info["final_obs"][i]
-        obs_l.append(state["obs"])
-        act_l.append(action)
-        rew_l.append(reward)
-        term_l.append(terminated)
-        trunc_l.append(truncated)
-        next_l.append(bootstrap)
-        state["obs"] = next_obs
-    return (
-        torch.as_tensor(np.stack(obs_l)),
-        torch.as_tensor(np.stack(act_l)),
-        torch.as_tensor(np.stack(rew_l), dtype=torch.float32),
-        torch.as_tensor(np.stack(term_l), dtype=torch.float32),
-        torch.as_tensor(np.stack(trunc_l), dtype=torch.float32),
-        torch.as_tensor(np.stack(next_l)),
-    )
-
-
 def main() -> None:
     torch.set_num_threads(1)
     torch.manual_seed(0)
@@ -122,20 +89,10 @@ def main() -> None:
     def fused_way():
         return actor.log_prob_entropy(rollout_obs, actions)
 
-    envs_a = make_vector_env("CartPole-v1", 8, seed=0)
-    envs_b = make_vector_env("CartPole-v1", 8, seed=0)
-    state = {"obs": np.asarray(envs_a.reset(seed=0)[0], dtype=np.float32)}
-    collector = RolloutCollector(envs_b, seed=0)
-
     pairs = [
         ("sample 8 actions", sample_categorical, sample_gumbel),
         ("log-prob + entropy (5, 8)", dist_way, fused_way),
         ("A2C update (5, 8)", a2c_update(False), a2c_update(True)),
-        (
-            "collect (5, 8) CartPole",
-            lambda: collect_with_lists(envs_a, actor, state),
-            lambda: collector.collect(actor, 5),
-        ),
     ]
     print(f"{'':<28}{'plain µs':>10}{'package µs':>12}{'ratio':>7}")
     for name, plain, package in pairs:

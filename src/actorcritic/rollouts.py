@@ -118,42 +118,36 @@ class RolloutCollector:
         """Play ``n_steps`` steps in every copy with ``policy.act_batch``."""
         if n_steps < 1:
             raise ValueError(f"n_steps must be at least 1, got {n_steps}")
-        n_envs, obs_shape = self.obs.shape[0], self.obs.shape[1:]
-        # One array per field, filled step by step: fewer small copies than
-        # stacking lists at the end (benchmarks/bench_parallel_a2c.py).
-        obs = np.empty((n_steps, n_envs, *obs_shape), np.float32)
-        next_obs = np.empty_like(obs)  # final observation where one ended
-        reward = np.empty((n_steps, n_envs), np.float32)
-        terminated = np.empty((n_steps, n_envs), np.float32)
-        truncated = np.empty((n_steps, n_envs), np.float32)
-        action = None  # (T, N) or (T, N, act_dim), shaped by the first one
+        obs, actions, rewards, terms, truncs, nexts = [], [], [], [], [], []
         self.finished = []
         for t in range(n_steps):
-            obs[t] = self.obs
-            a = policy.act_batch(self.obs)  # (N,) or (N, act_dim)
-            if action is None:
-                action = np.empty((n_steps, *a.shape), a.dtype)
-            action[t] = a
-            nxt, reward[t], term, trunc, info = self.envs.step(a)
-            terminated[t], truncated[t] = term, trunc
-            next_obs[t] = nxt
+            action = policy.act_batch(self.obs)  # (N,) or (N, act_dim)
+            next_obs, reward, terminated, truncated, info = self.envs.step(
+                action
+            )
+            next_obs = np.asarray(next_obs, dtype=np.float32)
+            bootstrap_obs = next_obs.copy()  # (N, obs_dim)
             if "_final_obs" in info:
                 for i in np.flatnonzero(info["_final_obs"]):
-                    next_obs[t, i] = info["final_obs"][i]
-            self._returns += reward[t]
-            done = term | trunc
-            if done.any():
-                for i in np.flatnonzero(done):
-                    self.finished.append((t, float(self._returns[i])))
-                    self._returns[i] = 0.0
-            self.obs = np.asarray(nxt, dtype=np.float32)
+                    bootstrap_obs[i] = info["final_obs"][i]
+            self._returns += reward
+            for i in np.flatnonzero(terminated | truncated):
+                self.finished.append((t, float(self._returns[i])))
+                self._returns[i] = 0.0
+            obs.append(self.obs)
+            actions.append(action)
+            rewards.append(reward)
+            terms.append(terminated)
+            truncs.append(truncated)
+            nexts.append(bootstrap_obs)
+            self.obs = next_obs
         return Rollout(
-            obs=torch.from_numpy(obs),  # (T, N, obs_dim)
-            action=torch.from_numpy(action),  # (T, N)
-            reward=torch.from_numpy(reward),  # (T, N)
-            terminated=torch.from_numpy(terminated),  # (T, N)
-            truncated=torch.from_numpy(truncated),  # (T, N)
-            next_obs=torch.from_numpy(next_obs),  # (T, N, obs_dim)
+            obs=torch.as_tensor(np.stack(obs)),  # (T, N, obs_dim)
+            action=torch.as_tensor(np.stack(actions)),  # (T, N)
+            reward=torch.as_tensor(np.stack(rewards), dtype=torch.float32),
+            terminated=torch.as_tensor(np.stack(terms), dtype=torch.float32),
+            truncated=torch.as_tensor(np.stack(truncs), dtype=torch.float32),
+            next_obs=torch.as_tensor(np.stack(nexts)),  # (T, N, obs_dim)
         )
 
 

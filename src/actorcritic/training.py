@@ -720,7 +720,7 @@ def flat_parameters(*modules: nn.Module) -> nn.Parameter:
     The modules work as before: each parameter becomes a view into the flat
     tensor, each ``.grad`` a view into ``flat.grad``. An optimizer and
     gradient clipping given ``flat`` then make one call on one tensor
-    instead of one per weight matrix, about 15 % of an A2C update on small
+    instead of one per weight matrix, about 10 % of an A2C update on small
     networks (benchmarks/bench_parallel_a2c.py). Zero the gradient in place
     with ``flat.grad.zero_()``: setting it to None would cut the views.
     """
