@@ -1,10 +1,16 @@
-"""Two hot spots of parallel A2C, the plain way and the package's way, in
-one run (ratios, interleaved):
+"""Hot spots of parallel A2C, the plain way and the package's way, in one
+run (ratios, interleaved):
 
 - sampling a batch of 8 actions: ``Categorical(logits).sample()`` against
-  Gumbel-max in ``CategoricalPolicy.act_batch``;
+  Gumbel-max in ``CategoricalPolicy.act_batch``, and that against the same
+  Gumbel-max in NumPy (``CategoricalPolicy.numpy_actor``, what the rollout
+  collector of ``train_parallel_a2c`` uses);
 - log-probabilities and entropies of a (5, 8) rollout:
   ``dist(obs).log_prob`` + ``.entropy()`` against ``log_prob_entropy``;
+- n-step returns of a (5, 8) rollout: indexing each time step against
+  ``returns.n_step_returns`` (one ``unbind`` per tensor);
+- clipping the gradient norm of one flat tensor:
+  ``nn.utils.clip_grad_norm_`` against ``training.clip_flat_grad_``;
 - one optimiser step of A2C (loss, backward, clip, Adam) on a (5, 8)
   CartPole rollout: one parameter tensor per weight matrix against
   ``training.flat_parameters`` (one flat tensor for all of them).
@@ -23,7 +29,7 @@ from torch.distributions import Categorical
 from actorcritic.losses import a2c_loss
 from actorcritic.networks import CategoricalPolicy, ValueNetwork
 from actorcritic.returns import n_step_returns
-from actorcritic.training import flat_parameters
+from actorcritic.training import clip_flat_grad_, flat_parameters
 
 REPEATS, ROUNDS = 2_000, 5
 
@@ -66,6 +72,20 @@ def a2c_update(flat: bool):
     return step
 
 
+def indexed_n_step_returns(reward, next_value, terminated, truncated):
+    """n-step returns (gamma 0.99) indexing the (T, N) tensors at each
+    step, as the package did before it unbound them once."""
+    discount = 0.99 * (1.0 - terminated)
+    cut = truncated.bool()
+    out = torch.empty_like(reward)
+    following = next_value[-1]
+    for t in range(reward.shape[0] - 1, -1, -1):
+        following = torch.where(cut[t], next_value[t], following)
+        following = reward[t] + discount[t] * following
+        out[t] = following
+    return out
+
+
 def main() -> None:
     torch.set_num_threads(1)
     torch.manual_seed(0)
@@ -82,6 +102,11 @@ def main() -> None:
     def sample_gumbel():
         return actor.act_batch(obs8)
 
+    numpy_actor = actor.numpy_actor()
+
+    def sample_numpy():
+        return numpy_actor.act_batch(obs8)
+
     def dist_way():
         dist = actor.dist(rollout_obs)
         return dist.log_prob(actions), dist.entropy()
@@ -89,9 +114,39 @@ def main() -> None:
     def fused_way():
         return actor.log_prob_entropy(rollout_obs, actions)
 
+    reward, next_value = torch.randn(5, 8), torch.randn(5, 8)
+    terminated = (torch.rand(5, 8) < 0.1).float()
+    truncated = (torch.rand(5, 8) < 0.1).float()
+    assert torch.allclose(
+        indexed_n_step_returns(reward, next_value, terminated, truncated),
+        n_step_returns(reward, next_value, terminated, truncated, 0.99),
+    )
+
+    def returns_indexed():
+        return indexed_n_step_returns(
+            reward, next_value, terminated, truncated
+        )
+
+    def returns_package():
+        return n_step_returns(reward, next_value, terminated, truncated, 0.99)
+
+    flat = flat_parameters(CategoricalPolicy(4, 2), ValueNetwork(4))
+    gradient = torch.randn_like(flat)
+
+    def clip_library():
+        flat.grad.copy_(gradient)
+        nn.utils.clip_grad_norm_(flat, 0.5)
+
+    def clip_package():
+        flat.grad.copy_(gradient)
+        clip_flat_grad_(flat, 0.5)
+
     pairs = [
         ("sample 8 actions", sample_categorical, sample_gumbel),
+        ("sample 8, torch vs NumPy", sample_gumbel, sample_numpy),
         ("log-prob + entropy (5, 8)", dist_way, fused_way),
+        ("n-step returns (5, 8)", returns_indexed, returns_package),
+        ("clip a flat gradient", clip_library, clip_package),
         ("A2C update (5, 8)", a2c_update(False), a2c_update(True)),
     ]
     print(f"{'':<28}{'plain µs':>10}{'package µs':>12}{'ratio':>7}")

@@ -7,6 +7,7 @@ import torch
 from actorcritic.networks import (
     CategoricalPolicy,
     GaussianPolicy,
+    NumpyActor,
     ValueNetwork,
     load_weights,
     mlp,
@@ -161,6 +162,49 @@ def test_categorical_fast_paths_match_the_distribution():
     freq = np.bincount(samples, minlength=3) / len(samples)
     probs = actor.dist(one[0]).probs.detach().numpy()
     np.testing.assert_allclose(freq, probs, atol=0.02)
+
+
+def test_numpy_actor_samples_what_act_batch_samples():
+    torch.manual_seed(0)
+    actor = CategoricalPolicy(8, 4, (32, 16))
+    obs = torch.randn(500, 8).numpy()
+    fast = actor.numpy_actor()
+    torch.manual_seed(1)
+    expected = actor.act_batch(obs)
+    torch.manual_seed(1)  # same uniform noise from torch's generator
+    np.testing.assert_array_equal(fast.act_batch(obs), expected)
+    np.testing.assert_array_equal(
+        fast.act_batch(obs, greedy=True), actor.act_batch(obs, greedy=True)
+    )
+
+
+def test_numpy_actor_sees_in_place_optimiser_steps():
+    torch.manual_seed(0)
+    actor = CategoricalPolicy(4, 3)
+    fast = actor.numpy_actor()
+    obs = torch.randn(200, 4)
+    optimizer = torch.optim.SGD(actor.parameters(), lr=1.0)
+    # push every observation towards action 2
+    actor.log_prob_entropy(obs, torch.full((200,), 2))[
+        0
+    ].mean().neg().backward()
+    optimizer.step()
+    greedy = fast.act_batch(obs.numpy(), greedy=True)
+    np.testing.assert_array_equal(
+        greedy, actor.act_batch(obs.numpy(), greedy=True)
+    )
+    assert (greedy == 2).mean() > 0.9
+
+
+def test_numpy_actor_rejects_bad_input():
+    actor = CategoricalPolicy(4, 2)
+    with pytest.raises(ValueError, match=r"shape \(B, 4\), got \(3, 5\)"):
+        actor.numpy_actor().act_batch(np.zeros((3, 5)))
+    with pytest.raises(ValueError, match=r"shape \(B, 4\), got \(4,\)"):
+        actor.numpy_actor().act_batch(np.zeros(4))
+    actor.net[1] = torch.nn.ReLU()
+    with pytest.raises(TypeError, match="got ReLU at position 1"):
+        NumpyActor(actor)
 
 
 def test_orthogonal_init_gains_and_zero_biases():

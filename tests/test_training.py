@@ -24,6 +24,7 @@ from actorcritic.training import (
     ParallelA2CConfig,
     ReinforceConfig,
     Trained,
+    clip_flat_grad_,
     fit_critic_td,
     flat_parameters,
     train_a2c,
@@ -428,6 +429,22 @@ def test_flat_parameters_keep_modules_and_gradients_unchanged():
     before = a.weight.detach().clone()
     torch.optim.SGD([flat], lr=0.1).step()
     assert torch.allclose(a.weight, before - 0.1 * a_ref.weight.grad)
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
+def test_clip_flat_grad_matches_the_library_to_the_bit(scale):
+    torch.manual_seed(0)
+    flat = flat_parameters(nn.Linear(30, 20))
+    gradient = torch.randn_like(flat) * scale
+    flat.grad.copy_(gradient)
+    expected_norm = nn.utils.clip_grad_norm_(flat, 0.5)
+    expected = flat.grad.clone()
+    flat.grad.copy_(gradient)
+    norm = clip_flat_grad_(flat, 0.5)
+    assert torch.equal(flat.grad, expected) and torch.equal(
+        norm, expected_norm
+    )
+    assert float(flat.grad.norm()) <= 0.5 + 1e-6
 
 
 def test_flat_parameters_needs_parameters():

@@ -115,6 +115,11 @@ class CategoricalPolicy(nn.Module):
         gumbel = -torch.log(-torch.log(torch.rand_like(logits)))
         return (logits + gumbel).argmax(-1).numpy()
 
+    def numpy_actor(self) -> NumpyActor:
+        """A NumPy sampler that reads this policy's current weights (see
+        :class:`NumpyActor`)."""
+        return NumpyActor(self)
+
     def log_prob_entropy(
         self, obs: torch.Tensor, action: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -125,6 +130,61 @@ class CategoricalPolicy(nn.Module):
         log_prob = log_p.gather(-1, action.long().unsqueeze(-1)).squeeze(-1)
         entropy = -(log_p.exp() * log_p).sum(-1)
         return log_prob, entropy
+
+
+class NumpyActor:
+    """Samples actions from a :class:`CategoricalPolicy` with NumPy, for
+    collecting rollouts.
+
+    Acting needs no gradients, and for a handful of observations each
+    PyTorch call costs a few microseconds of dispatch, more than its
+    arithmetic; a NumPy call costs well under one. So the weights are read
+    through NumPy *views* of the policy's parameters (no copy): an in-place
+    optimiser step shows up at once. Make a new one if the parameters are
+    replaced rather than updated, as ``training.flat_parameters`` and
+    ``.to()`` do.
+
+    :meth:`act_batch` follows the same law as
+    :meth:`CategoricalPolicy.act_batch` (Gumbel-max), with its uniform noise
+    drawn from PyTorch's global generator, so ``torch.manual_seed`` still
+    makes runs repeatable. About 3x cheaper per call for 8 observations
+    (benchmarks/bench_parallel_a2c.py).
+    """
+
+    def __init__(self, policy: CategoricalPolicy) -> None:
+        self.obs_dim = policy.obs_dim
+        self.layers = []  # (W^T (in, out), b (out,)) views, one per Linear
+        for i, module in enumerate(policy.net):
+            expected = nn.Linear if i % 2 == 0 else nn.Tanh
+            if not isinstance(module, expected):
+                raise TypeError(
+                    "NumpyActor needs the Linear-Tanh-...-Linear layers of "
+                    f"mlp(), got {type(module).__name__} at position {i}"
+                )
+            if expected is nn.Linear:
+                self.layers.append(
+                    (
+                        module.weight.detach().numpy().T,
+                        module.bias.detach().numpy(),
+                    )
+                )
+
+    def act_batch(self, obs, greedy: bool = False) -> np.ndarray:
+        """Actions ``(B,)`` (ints) for observations ``(B, obs_dim)``."""
+        h = np.asarray(obs, dtype=np.float32)  # (B, obs_dim)
+        if h.ndim != 2 or h.shape[1] != self.obs_dim:
+            raise ValueError(
+                f"expected observations of shape (B, {self.obs_dim}), got "
+                f"{h.shape}"
+            )
+        for weight_t, bias in self.layers[:-1]:
+            h = np.tanh(h @ weight_t + bias)  # (B, hidden)
+        weight_t, bias = self.layers[-1]
+        logits = h @ weight_t + bias  # (B, n_actions)
+        if greedy:
+            return logits.argmax(-1)
+        uniform = torch.rand(logits.shape).numpy()  # (B, n_actions)
+        return (logits - np.log(-np.log(uniform))).argmax(-1)
 
 
 class GaussianPolicy(nn.Module):

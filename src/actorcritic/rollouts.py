@@ -126,8 +126,9 @@ class RolloutCollector:
                 action
             )
             next_obs = np.asarray(next_obs, dtype=np.float32)
-            bootstrap_obs = next_obs.copy()  # (N, obs_dim)
+            bootstrap_obs = next_obs  # (N, obs_dim)
             if "_final_obs" in info:
+                bootstrap_obs = next_obs.copy()
                 for i in np.flatnonzero(info["_final_obs"]):
                     bootstrap_obs[i] = info["final_obs"][i]
             self._returns += reward

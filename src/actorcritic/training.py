@@ -481,8 +481,9 @@ def train_parallel_a2c(
     """Train A2C on ``config.n_envs`` copies of the task.
 
     Per update: collect a rollout of ``n_steps`` steps in every copy with
-    the current policy (no gradients); compute V on all observations and,
-    detached, on all next observations; the returns
+    the current policy (no gradients: it acts through a
+    :class:`~actorcritic.networks.NumpyActor`); compute V on all
+    observations and, detached, on all next observations; the returns
     ``returns_fn(reward, next_value, terminated, truncated, gamma)``; then
     one Adam step on
     ``loss_fn(log_prob, entropy, value, returns, value_coef,
@@ -510,6 +511,7 @@ def train_parallel_a2c(
         orthogonal_init(actor, output_gain=0.01)  # near-uniform policy
         orthogonal_init(critic, output_gain=1.0)
     flat = flat_parameters(actor, critic)  # all weights, one tensor
+    acting = actor.numpy_actor()  # NumPy views of the actor's weights
     # eps=1e-5 as in Stable-Baselines3's A2C with Adam
     optimizer = torch.optim.Adam(
         [flat], lr=config.lr, eps=1e-5, **_ADAM_KWARGS
@@ -527,7 +529,7 @@ def train_parallel_a2c(
     step = 0
     try:
         while step < config.total_steps:
-            rollout = collector.collect(actor, config.n_steps)
+            rollout = collector.collect(acting, config.n_steps)
             for t, episode_return in collector.finished:
                 tracker.end_episode(
                     step + (t + 1) * config.n_envs, episode_return
@@ -559,7 +561,7 @@ def train_parallel_a2c(
             flat.grad.zero_()  # in place: the weights' grads are views
             loss.backward()
             if config.max_grad_norm is not None:
-                nn.utils.clip_grad_norm_(flat, config.max_grad_norm)
+                clip_flat_grad_(flat, config.max_grad_norm)
             optimizer.step()
             schedule.step()
             logger.add(
@@ -697,7 +699,7 @@ def train_episodic_pg(
             flat.grad.zero_()  # in place: the weights' grads are views
             loss.backward()
             if config.max_grad_norm is not None:
-                nn.utils.clip_grad_norm_(flat, config.max_grad_norm)
+                clip_flat_grad_(flat, config.max_grad_norm)
             optimizer.step()
             logger.add(
                 step,
@@ -736,6 +738,21 @@ def flat_parameters(*modules: nn.Module) -> nn.Parameter:
         p.grad = flat.grad[offset : offset + n].view_as(p)
         offset += n
     return flat
+
+
+def clip_flat_grad_(flat: torch.Tensor, max_norm: float) -> torch.Tensor:
+    """Scale ``flat.grad`` in place so that its norm is at most
+    ``max_norm``; return the norm before clipping.
+
+    The arithmetic of ``nn.utils.clip_grad_norm_`` (same 1e-6 guard, the
+    same result to the bit), for the one tensor of :func:`flat_parameters`.
+    The library function prepares for many tensors on many devices; for
+    one small tensor it takes about 2.7 times as long as this
+    (benchmarks/bench_parallel_a2c.py).
+    """
+    norm = torch.linalg.vector_norm(flat.grad)
+    flat.grad.mul_(torch.clamp(max_norm / (norm + 1e-6), max=1.0))
+    return norm
 
 
 class _Logger:
