@@ -1,0 +1,235 @@
+"""Training is reproducible to the bit across refactors.
+
+Each algorithm trains for a few hundred steps on a fixed seed; a SHA-256
+digest of its whole history (every logged float, every episode and
+evaluation; not the timings) and of its final weights must equal the
+digest recorded in ``DIGESTS``. The digests were recorded from the code
+as it stood before the package was split into one module per algorithm
+(issue 13), so a move that changes any number fails here.
+
+Float results depend on the CPU's vector instructions, so the digests
+hold for the capability they were recorded on; elsewhere the test skips
+and says why. After an intended change of behaviour, print the new
+digests with ``python tests/test_reproducibility.py`` and say in the
+commit why they changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+
+import pytest
+import torch
+
+from actorcritic.networks import GaussianPolicy
+from actorcritic.training import (
+    LUNAR_LANDER_A2C,
+    PG_VARIANTS,
+    A2CConfig,
+    EpisodicPGConfig,
+    OneStepACConfig,
+    ParallelA2CConfig,
+    ReinforceConfig,
+    fit_critic_td,
+    train_a2c,
+    train_episodic_pg,
+    train_one_step_actor_critic,
+    train_parallel_a2c,
+    train_reinforce,
+    train_until_solved,
+)
+
+RECORDED_ON = "AVX512"  # torch.backends.cpu.get_cpu_capability()
+
+
+def _digest(*parts) -> str:
+    """SHA-256 of floats (as exact hex), ints, strings and tensors."""
+    h = hashlib.sha256()
+
+    def feed(x):
+        if isinstance(x, torch.Tensor):
+            h.update(str(tuple(x.shape)).encode())
+            h.update(x.detach().contiguous().numpy().tobytes())
+        elif isinstance(x, dict):
+            for key in sorted(x):
+                h.update(str(key).encode())
+                feed(x[key])
+        elif isinstance(x, (list, tuple)):
+            h.update(f"[{len(x)}".encode())
+            for item in x:
+                feed(item)
+        elif isinstance(x, float):
+            h.update(("nan" if math.isnan(x) else x.hex()).encode())
+        else:
+            h.update(repr(x).encode())
+
+    for part in parts:
+        feed(part)
+    return h.hexdigest()[:16]
+
+
+def _trained_digest(trained) -> str:
+    h = trained.history
+    critic = None if trained.critic is None else trained.critic.state_dict()
+    return _digest(
+        h.env_steps,
+        [float(r) for r in h.episode_return],
+        h.eval_steps,
+        h.eval_return,
+        h.log_steps,
+        h.logs,
+        trained.actor.state_dict(),
+        critic,
+    )
+
+
+def _one_step():
+    config = OneStepACConfig(total_steps=300, eval_every=150, eval_episodes=2)
+    return _trained_digest(train_one_step_actor_critic(config, seed=3))
+
+
+def _reinforce(baseline: bool):
+    def run():
+        config = ReinforceConfig(
+            total_steps=400,
+            eval_every=200,
+            eval_episodes=2,
+            baseline=baseline,
+        )
+        return _trained_digest(train_reinforce(config, seed=3))
+
+    return run
+
+
+def _a2c():
+    config = A2CConfig(
+        n_envs=4,
+        total_steps=400,
+        eval_every=200,
+        eval_episodes=1,
+        log_every=100,
+    )
+    return _trained_digest(train_a2c(config, seed=3))
+
+
+def _fit_critic_td():
+    torch.manual_seed(7)
+    policy = GaussianPolicy(3, [-2.0], [2.0], (16,))
+    config = A2CConfig(n_envs=4, total_steps=400)
+    return _digest(fit_critic_td(policy, config, seed=3).state_dict())
+
+
+def _parallel_a2c(**changes):
+    def run():
+        config = ParallelA2CConfig(
+            total_steps=800,
+            eval_every=400,
+            eval_episodes=2,
+            log_every=200,
+            **changes,
+        )
+        return _trained_digest(train_parallel_a2c(config, seed=3))
+
+    return run
+
+
+def _lunar_lander_a2c():
+    config = dataclasses.replace(
+        LUNAR_LANDER_A2C,
+        total_steps=512,
+        eval_every=256,
+        eval_episodes=1,
+        log_every=256,
+    )
+    return _trained_digest(train_parallel_a2c(config, seed=3))
+
+
+def _episodic_pg(variant: str):
+    def run():
+        baseline, entropy = PG_VARIANTS[variant]
+        config = EpisodicPGConfig(
+            env_id="CartPole-v1",
+            episodes_per_batch=4,
+            total_steps=400,
+            hidden=(32,),
+            baseline=baseline,
+            entropy_coef=0.1 if entropy else 0.0,
+            eval_every=200,
+            eval_episodes=2,
+            log_every=100,
+        )
+        return _trained_digest(train_episodic_pg(config, seed=3))
+
+    return run
+
+
+def _until_solved():
+    config = ParallelA2CConfig(
+        total_steps=400,
+        eval_every=200,
+        eval_episodes=2,
+        stop_at_return=1_000.0,  # CartPole pays at most 500: never solved
+    )
+    chosen, attempts = train_until_solved(config, [0, 1])
+    return _digest(
+        attempts.index(chosen), [_trained_digest(t) for t in attempts]
+    )
+
+
+RUNS = {
+    "one_step_actor_critic": _one_step,
+    "reinforce": _reinforce(baseline=False),
+    "reinforce_baseline": _reinforce(baseline=True),
+    "a2c": _a2c,
+    "fit_critic_td": _fit_critic_td,
+    "parallel_a2c": _parallel_a2c(),
+    "parallel_a2c_orthogonal_scaled": _parallel_a2c(
+        orthogonal_init=True, reward_scale=0.1, lr_end=1e-4
+    ),
+    "parallel_a2c_lunar_lander": _lunar_lander_a2c,
+    **{f"episodic_pg_{v}": _episodic_pg(v) for v in sorted(PG_VARIANTS)},
+    "train_until_solved": _until_solved,
+}
+
+DIGESTS = {
+    "a2c": "878c68954ec5846b",
+    "episodic_pg_aac": "25ae6f2115ced38c",
+    "episodic_pg_bpg": "0cd449594a0d6bbf",
+    "episodic_pg_cpg": "f47f70e03981ac84",
+    "episodic_pg_epg": "b186812ff4c18da5",
+    "episodic_pg_vpg": "04957c713484b7a8",
+    "fit_critic_td": "4f8a926ab5896f76",
+    "one_step_actor_critic": "22065988199fc2a8",
+    "parallel_a2c": "b722978bf5e8377d",
+    "parallel_a2c_lunar_lander": "abe6dac7d8d4f9b1",
+    "parallel_a2c_orthogonal_scaled": "9bf977bec51407d3",
+    "reinforce": "c2cb5ece847cba51",
+    "reinforce_baseline": "7ddbcc0f7bd3bd40",
+    "train_until_solved": "ff5b15513fb6c057",
+}
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.skipif(
+    torch.backends.cpu.get_cpu_capability() != RECORDED_ON,
+    reason=f"digests recorded on {RECORDED_ON} CPUs; float rounding "
+    "differs with other vector instructions",
+)
+@pytest.mark.parametrize("name", sorted(RUNS))
+def test_history_and_weights_match_the_recorded_digest(name):
+    assert RUNS[name]() == DIGESTS[name]
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    for name in sorted(RUNS):
+        print(f'    "{name}": "{RUNS[name]()}",')
