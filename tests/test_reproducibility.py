@@ -23,23 +23,24 @@ import math
 import pytest
 import torch
 
-from actorcritic.networks import GaussianPolicy
-from actorcritic.training import (
-    LUNAR_LANDER_A2C,
+from actorcritic.algorithms.a2c import A2CConfig, fit_critic_td, train_a2c
+from actorcritic.algorithms.episodic_pg import (
     PG_VARIANTS,
-    A2CConfig,
     EpisodicPGConfig,
-    OneStepACConfig,
-    ParallelA2CConfig,
-    ReinforceConfig,
-    fit_critic_td,
-    train_a2c,
     train_episodic_pg,
-    train_one_step_actor_critic,
-    train_parallel_a2c,
-    train_reinforce,
-    train_until_solved,
 )
+from actorcritic.algorithms.one_step_actor_critic import (
+    OneStepACConfig,
+    train_one_step_actor_critic,
+)
+from actorcritic.algorithms.parallel_a2c import (
+    LUNAR_LANDER_A2C,
+    ParallelA2CConfig,
+    train_parallel_a2c,
+)
+from actorcritic.algorithms.reinforce import ReinforceConfig, train_reinforce
+from actorcritic.networks import GaussianPolicy
+from actorcritic.runs import train_until_solved
 
 RECORDED_ON = "AVX512"  # torch.backends.cpu.get_cpu_capability()
 
@@ -172,7 +173,7 @@ def _until_solved():
         eval_episodes=2,
         stop_at_return=1_000.0,  # CartPole pays at most 500: never solved
     )
-    chosen, attempts = train_until_solved(config, [0, 1])
+    chosen, attempts = train_until_solved(train_parallel_a2c, config, [0, 1])
     return _digest(
         attempts.index(chosen), [_trained_digest(t) for t in attempts]
     )

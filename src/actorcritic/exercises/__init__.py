@@ -1,0 +1,53 @@
+"""Exercise checkers: the one place the chapters import them from.
+
+A checker runs a reader's function on named cases against the reference
+and never raises (see :mod:`actorcritic.exercises.checking`, the
+mechanism). Each chapter's checkers live in a module named after the
+chapter's algorithm, like :mod:`actorcritic.algorithms`:
+
+==========================  =========  ====================================
+module                      chapter    checkers
+==========================  =========  ====================================
+``reinforce``               1          reward_to_go, reinforce_loss
+``one_step_actor_critic``   2          td_error, one_step_losses
+``a2c``                     3          actor, critic, a2c_losses
+``parallel_a2c``            4          n_step_returns, a2c_loss
+``episodic_pg``             5          q_values, entropy_loss
+==========================  =========  ====================================
+"""
+
+from actorcritic.exercises.a2c import (
+    check_a2c_losses,
+    check_actor,
+    check_critic,
+)
+from actorcritic.exercises.episodic_pg import (
+    check_entropy_loss,
+    check_q_values,
+)
+from actorcritic.exercises.one_step_actor_critic import (
+    check_one_step_losses,
+    check_td_error,
+)
+from actorcritic.exercises.parallel_a2c import (
+    check_a2c_loss,
+    check_n_step_returns,
+)
+from actorcritic.exercises.reinforce import (
+    check_reinforce_loss,
+    check_reward_to_go,
+)
+
+__all__ = [
+    "check_a2c_loss",
+    "check_a2c_losses",
+    "check_actor",
+    "check_critic",
+    "check_entropy_loss",
+    "check_n_step_returns",
+    "check_one_step_losses",
+    "check_q_values",
+    "check_reinforce_loss",
+    "check_reward_to_go",
+    "check_td_error",
+]

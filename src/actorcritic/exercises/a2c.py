@@ -1,0 +1,265 @@
+"""Chapter 3's exercises (A2C with entropy): the Gaussian actor's and
+the critic's ``forward``, and ``a2c_losses``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+
+from actorcritic import losses, networks
+from actorcritic.exercises.checking import (
+    Case,
+    Report,
+    check_class,
+    check_function,
+    floats,
+)
+
+
+def _actor_outputs(actor_cls, obs, low, high, raw_std_shift=0.0):
+    """Build ``actor_cls`` with fixed weights and return ``(mean, std)``.
+
+    ``raw_std_shift`` is added to the biases of the std half of the last
+    layer, to test what happens when the raw std is very negative.
+    """
+    torch.manual_seed(0)
+    actor = actor_cls(obs.shape[-1], low, high, (8,))
+    with torch.no_grad():
+        last = actor.net[-1]
+        last.bias[len(low) :] += raw_std_shift
+    return actor(obs)
+
+
+def _actor_case(obs, low, high, raw_std_shift=0.0):
+    def inputs():
+        return dict(
+            obs=torch.tensor(obs, dtype=torch.float32, requires_grad=True),
+            low=list(low),
+            high=list(high),
+            raw_std_shift=raw_std_shift,
+        )
+
+    return inputs
+
+
+_ACTOR_HINTS = {
+    "shape": "split the network's 2 * act_dim outputs on the last axis: "
+    "raw[..., :self.act_dim] and raw[..., self.act_dim:]; mean and std "
+    "then both have shape (..., act_dim).",
+}
+
+_ACTOR_CASES = [
+    Case(
+        "one observation (3,), one action in [-2, 2]: outputs of shape (1,)",
+        _actor_case([0.6, 0.8, -1.0], [-2.0], [2.0]),
+        {
+            **_ACTOR_HINTS,
+            "value": "mean = center + half * tanh(raw_mean) with "
+            "center = (high + low) / 2 and half = (high - low) / 2; "
+            "std = softplus(raw_std) + self.min_std.",
+        },
+    ),
+    Case(
+        "a batch of four observations (4, 3): outputs of shape (4, 1)",
+        _actor_case(
+            [
+                [1.0, 0.0, 0.5],
+                [0.0, 1.0, -2.0],
+                [-1.0, 0.0, 8.0],
+                [0.7, -0.7, 0.0],
+            ],
+            [-2.0],
+            [2.0],
+        ),
+        _ACTOR_HINTS,
+    ),
+    Case(
+        "two actions with uneven bounds low = [-1, 0], high = [3, 1]",
+        _actor_case(
+            [[0.3, -0.4, 2.0], [-0.9, 0.1, -3.0]], [-1.0, 0.0], [3.0, 1.0]
+        ),
+        {
+            **_ACTOR_HINTS,
+            "value": "the bounds differ per action: center and half are "
+            "vectors, (high + low) / 2 and (high - low) / 2.",
+        },
+    ),
+    Case(
+        "huge observations saturate the network: the mean must stay "
+        "inside [-2, 2]",
+        _actor_case(
+            [[500.0, -800.0, 900.0], [-700.0, 600.0, -900.0]], [-2.0], [2.0]
+        ),
+        {
+            "value": "squash the raw mean with tanh before scaling it, so "
+            "that no observation can put the mean outside the bounds.",
+        },
+    ),
+    Case(
+        "a very negative raw std (-30): std must stay positive, at least "
+        "min_std",
+        _actor_case([[0.6, 0.8, -1.0]], [-2.0], [2.0], raw_std_shift=-30.0),
+        {
+            "value": "std = softplus(raw_std) + self.min_std: softplus "
+            "alone (or exp) gets so close to 0 that log-probabilities "
+            "blow up.",
+        },
+    ),
+]
+
+
+def check_actor(actor_cls: type, report: Report = print) -> type:
+    """Checker for the exercise ``MyActor.forward``: a subclass of
+    :class:`~actorcritic.networks.GaussianPolicy` whose ``forward(obs)``
+    returns ``(mean, std)``. Returns the class the chapter should use."""
+    return check_class(
+        actor_cls,
+        networks.GaussianPolicy,
+        _actor_outputs,
+        _ACTOR_CASES,
+        "actor forward",
+        ("mean", "std"),
+        report,
+    )
+
+
+def _critic_outputs(critic_cls, obs):
+    torch.manual_seed(0)
+    return critic_cls(obs.shape[-1], (8,))(obs)
+
+
+def _critic_case(shape):
+    def inputs():
+        torch.manual_seed(1)
+        return dict(obs=torch.randn(*shape, 3).requires_grad_())
+
+    return inputs
+
+
+_CRITIC_SHAPE_HINT = {
+    "shape": "V(s) is one number per observation: drop the network's last "
+    "axis of size 1 with .squeeze(-1). A (B, 1) value minus (B,) rewards "
+    "silently broadcasts to (B, B). Plain .squeeze() also drops a batch "
+    "axis of size 1.",
+    "value": "return the network's output for obs, without its last axis: "
+    "self.net(obs).squeeze(-1).",
+}
+
+_CRITIC_CASES = [
+    Case(
+        "one observation (3,): V is a scalar, shape ()",
+        _critic_case(()),
+        _CRITIC_SHAPE_HINT,
+    ),
+    Case(
+        "a batch (16, 3): V has shape (16,)",
+        _critic_case((16,)),
+        _CRITIC_SHAPE_HINT,
+    ),
+    Case(
+        "a batch of one (1, 3): V has shape (1,)",
+        _critic_case((1,)),
+        _CRITIC_SHAPE_HINT,
+    ),
+    Case(
+        "time-first (5, 2, 3): V has shape (5, 2)",
+        _critic_case((5, 2)),
+        _CRITIC_SHAPE_HINT,
+    ),
+]
+
+
+def check_critic(critic_cls: type, report: Report = print) -> type:
+    """Checker for the exercise ``MyCritic.forward``: a subclass of
+    :class:`~actorcritic.networks.ValueNetwork` whose ``forward(obs)``
+    maps ``(..., obs_dim)`` to ``(...)``. Returns the class to use."""
+    return check_class(
+        critic_cls,
+        networks.ValueNetwork,
+        _critic_outputs,
+        _CRITIC_CASES,
+        "critic forward",
+        ("value",),
+        report,
+    )
+
+
+def _a2c_inputs(terminated=(0.0, 0.0, 0.0), gamma=0.9, entropy_coef=0.01):
+    return lambda: dict(
+        log_prob=floats(-0.9, -1.4, -0.3, grad=True),
+        entropy=floats(1.1, 1.3, 0.8, grad=True),
+        value=floats(-2.0, -0.5, -1.0, grad=True),
+        next_value=floats(-1.5, -1.0, -3.0, grad=True),
+        reward=floats(-0.4, 0.0, -1.2),
+        terminated=floats(*terminated),
+        gamma=gamma,
+        entropy_coef=entropy_coef,
+    )
+
+
+_A2C_HINTS = {
+    ("actor_loss", "value"): "the actor treats the advantage as a fixed "
+    "weight: use advantage.detach() in the actor's loss, so that no "
+    "gradient reaches the critic through it.",
+    ("actor_loss", "next_value"): "detach the advantage in the actor's loss.",
+    ("critic_loss", "next_value"): "the TD target r + gamma V(s') is a "
+    "constant for the critic: detach next_value.",
+    ("critic_loss", "value"): "critic_loss = 0.5 * mean((target - V)**2).",
+    ("actor_loss", "log_prob"): "actor_loss = -mean(advantage * log_prob) "
+    "- entropy_coef * mean(entropy): check the sign and the mean.",
+    ("actor_loss", "entropy"): "the bonus is subtracted from the loss: "
+    "- entropy_coef * entropy.mean(), so that minimising the loss "
+    "raises the entropy.",
+}
+
+_A2C_CASES = [
+    Case(
+        "three ordinary transitions (B = 3)",
+        _a2c_inputs(),
+        {
+            **_A2C_HINTS,
+            "shape": "return two scalars: average over the batch with "
+            ".mean().",
+            "value": "actor_loss = -mean(advantage.detach() * log_prob) "
+            "- entropy_coef * mean(entropy) (subtract the bonus); "
+            "critic_loss = 0.5 * mean((target - value)**2).",
+        },
+    ),
+    Case(
+        "the second transition is terminal: no bootstrap from its V(s')",
+        _a2c_inputs(terminated=(0.0, 1.0, 0.0)),
+        {
+            **_A2C_HINTS,
+            "value": "the target is r + gamma * (1 - terminated) * V(s'): "
+            "a terminal state is worth 0.",
+        },
+    ),
+    Case(
+        "a larger entropy bonus (entropy_coef = 0.5)",
+        _a2c_inputs(entropy_coef=0.5),
+        {
+            **_A2C_HINTS,
+            "value": "use the entropy_coef argument, and subtract "
+            "entropy_coef * entropy.mean() from the actor's loss.",
+        },
+    ),
+    Case(
+        "another discount (gamma = 0.5)",
+        _a2c_inputs(terminated=(1.0, 0.0, 0.0), gamma=0.5),
+        {**_A2C_HINTS, "value": "use the gamma argument, not a constant."},
+    ),
+]
+
+
+def check_a2c_losses(fn: Callable, report: Report = print) -> Callable:
+    """Checker for the exercise ``a2c_losses(log_prob, entropy, value,
+    next_value, reward, terminated, gamma, entropy_coef)``."""
+    return check_function(
+        fn,
+        losses.a2c_losses,
+        _A2C_CASES,
+        "a2c_losses",
+        output_names=("actor_loss", "critic_loss"),
+        report=report,
+    )

@@ -1,0 +1,142 @@
+"""Chapter 2's exercises (one-step actor-critic): ``td_error`` and
+``one_step_losses``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from actorcritic import losses, returns
+from actorcritic.exercises.checking import Case, Report, check_function, floats
+
+
+def reference_td_error(
+    reward, value, next_value, terminated, truncated, gamma
+):
+    """TD error; ``truncated`` is accepted and, rightly, not used."""
+    return returns.td_error(reward, value, next_value, terminated, gamma)
+
+
+def _td_inputs(reward, value, next_value, terminated, truncated, gamma):
+    """Fresh keyword arguments for ``td_error``; sequences become (T,)."""
+
+    def tensor(x):
+        return floats(*x) if isinstance(x, tuple) else floats(x)
+
+    return lambda: dict(
+        reward=tensor(reward),
+        value=tensor(value),
+        next_value=tensor(next_value),
+        terminated=tensor(terminated),
+        truncated=tensor(truncated),
+        gamma=gamma,
+    )
+
+
+_TD_CASES = [
+    Case("an ordinary step", _td_inputs(1.0, 2.0, 3.0, 0.0, 0.0, 0.9)),
+    Case(
+        "a terminated step: V(s') must not be used",
+        _td_inputs(1.0, 2.0, 3.0, 1.0, 0.0, 0.9),
+        {
+            "value": "a terminal state is worth 0: multiply gamma * V(s') "
+            "by (1 - terminated)."
+        },
+    ),
+    Case(
+        "a truncated step: the time limit is not a terminal state, so "
+        "bootstrap from V(final obs)",
+        _td_inputs(1.0, 2.0, 3.0, 0.0, 1.0, 0.9),
+        {
+            "value": "only `terminated` stops bootstrapping; a truncated "
+            "episode would have gone on."
+        },
+    ),
+    Case(
+        "another discount (gamma = 0.5)",
+        _td_inputs(0.5, -1.0, 4.0, 0.0, 0.0, 0.5),
+        {"value": "use the `gamma` argument, not a constant."},
+    ),
+    Case(
+        "a batch of four steps (T,)",
+        _td_inputs(
+            reward=(1.0, 0.0, 2.0, 1.0),
+            value=(0.5, 1.0, -1.0, 2.0),
+            next_value=(1.0, 2.0, 3.0, 4.0),
+            terminated=(0.0, 1.0, 0.0, 0.0),
+            truncated=(0.0, 0.0, 1.0, 0.0),
+            gamma=0.99,
+        ),
+    ),
+]
+
+
+def check_td_error(fn: Callable, report: Report = print) -> Callable:
+    """Checker for the exercise ``td_error(reward, value, next_value,
+    terminated, truncated, gamma)``."""
+    return check_function(
+        fn, reference_td_error, _TD_CASES, "td_error", report=report
+    )
+
+
+def _one_step_inputs(terminated: float, discount_weight: float, gamma=0.9):
+    return lambda: dict(
+        log_prob=floats(-0.7, grad=True),
+        value=floats(2.0, grad=True),
+        next_value=floats(3.0, grad=True),
+        reward=floats(1.0),
+        terminated=floats(terminated),
+        gamma=gamma,
+        discount_weight=discount_weight,
+    )
+
+
+_DETACH_HINTS = {
+    ("actor_loss", "value"): "the actor's loss must treat delta as a "
+    "constant: use delta.detach() so no gradient reaches the critic.",
+    ("actor_loss", "next_value"): "detach delta in the actor's loss.",
+    ("critic_loss", "next_value"): "semi-gradient TD: the target "
+    "r + gamma V(s') is a constant; detach next_value.",
+    ("critic_loss", "value"): "critic_loss = 0.5 * delta**2, whose "
+    "gradient with respect to V(s) is -delta.",
+    ("actor_loss", "log_prob"): "actor_loss = -I * delta * log_prob: "
+    "check the sign and the factor I.",
+}
+
+_ONE_STEP_CASES = [
+    Case(
+        "an ordinary step at t = 0 (I = 1)",
+        _one_step_inputs(0.0, 1.0),
+        _DETACH_HINTS,
+    ),
+    Case(
+        "a later step (I = gamma^t = 0.729)",
+        _one_step_inputs(0.0, 0.729),
+        {
+            **_DETACH_HINTS,
+            "value": "multiply the actor's loss by "
+            "discount_weight (the I factor).",
+        },
+    ),
+    Case(
+        "a terminated step",
+        _one_step_inputs(1.0, 0.5),
+        {
+            **_DETACH_HINTS,
+            "value": "no bootstrap after a terminal "
+            "state: multiply gamma * V(s') by (1 - terminated).",
+        },
+    ),
+]
+
+
+def check_one_step_losses(fn: Callable, report: Report = print) -> Callable:
+    """Checker for the exercise ``one_step_losses(log_prob, value,
+    next_value, reward, terminated, gamma, discount_weight)``."""
+    return check_function(
+        fn,
+        losses.one_step_losses,
+        _ONE_STEP_CASES,
+        "one_step_losses",
+        output_names=("actor_loss", "critic_loss"),
+        report=report,
+    )

@@ -1,0 +1,225 @@
+"""What every training run shares: its :class:`History`, the
+:class:`Trained` result, the :class:`Tracker` that evaluates the greedy
+policy periodically, keeps the best actor and stops early, the
+:class:`Logger` of diagnostics, the config check, and
+:func:`train_until_solved`, which restarts a run with fresh seeds.
+
+Nothing here prints; the notebooks plot and print from a history.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from actorcritic.evaluation import evaluate
+from actorcritic.networks import (
+    CategoricalPolicy,
+    GaussianPolicy,
+    ValueNetwork,
+)
+
+
+@dataclass
+class History:
+    """What happened during training, one entry per finished episode.
+
+    Attributes:
+        env_steps: cumulative environment steps when each episode ended.
+        episode_return: undiscounted return of each training episode.
+        wall_time: seconds of training (periodic evaluations excluded)
+            when each episode ended.
+        eval_steps: environment steps at each periodic evaluation.
+        eval_return: mean greedy return of each periodic evaluation.
+        log_steps: environment steps at which ``logs`` were recorded.
+        logs: named diagnostics (losses, entropy, ...), each averaged over
+            the updates since the previous entry; empty for algorithms that
+            log nothing.
+        train_seconds: seconds the whole run took, periodic evaluations
+            excluded.
+    """
+
+    env_steps: list[int] = field(default_factory=list)
+    episode_return: list[float] = field(default_factory=list)
+    wall_time: list[float] = field(default_factory=list)
+    eval_steps: list[int] = field(default_factory=list)
+    eval_return: list[float] = field(default_factory=list)
+    log_steps: list[int] = field(default_factory=list)
+    logs: dict[str, list[float]] = field(default_factory=dict)
+    train_seconds: float = 0.0
+
+    @property
+    def best_eval_return(self) -> float:
+        return max(self.eval_return, default=float("-inf"))
+
+
+@dataclass
+class Trained:
+    """A trained actor, its critic (if any) and the training history."""
+
+    actor: CategoricalPolicy | GaussianPolicy
+    critic: ValueNetwork | None
+    history: History
+
+
+class Logger:
+    """Averages scalar diagnostics over ``every`` environment steps and
+    appends them to a :class:`History`."""
+
+    def __init__(self, history: History, every: int) -> None:
+        self.history, self.every = history, every
+        self.sums: dict[str, float] = {}
+        self.count = 0
+        self.next_log = every
+
+    def add(self, step: int, **values: torch.Tensor) -> None:
+        for name, value in values.items():
+            self.sums[name] = self.sums.get(name, 0.0) + float(value.detach())
+        self.count += 1
+        if step >= self.next_log:
+            self.flush(step)
+
+    def flush(self, step: int) -> None:
+        """Record what was added since the last entry, if anything."""
+        if self.count == 0:
+            return
+        self.history.log_steps.append(step)
+        for name, total in self.sums.items():
+            self.history.logs.setdefault(name, []).append(total / self.count)
+        self.sums, self.count = {}, 0
+        self.next_log = (step // self.every + 1) * self.every
+
+
+class Tracker:
+    """Bookkeeping shared by the training functions: history, periodic
+    greedy evaluation, best-actor snapshot, early stop."""
+
+    def __init__(self, config, actor: nn.Module, seed: int) -> None:
+        self.config = config
+        self.actor = actor
+        self.eval_seed = 1_000_000 + 1_000 * seed  # disjoint from training
+        self.next_eval = config.eval_every
+        self.history = History()
+        self.best_state = None
+        self.stopped = False
+        self.start = time.perf_counter()
+        self.eval_seconds = 0.0  # excluded from History.wall_time
+
+    def end_episode(self, step: int, episode_return: float) -> None:
+        self.history.env_steps.append(step)
+        self.history.episode_return.append(episode_return)
+        self.history.wall_time.append(
+            time.perf_counter() - self.start - self.eval_seconds
+        )
+
+    def maybe_evaluate(self, step: int) -> bool:
+        """Evaluate once ``step`` reaches the next multiple of ``eval_every``
+        (and at the end); True means stop training."""
+        if step < self.next_eval and step < self.config.total_steps:
+            return False
+        self.next_eval = (step // self.config.eval_every + 1) * (
+            self.config.eval_every
+        )
+        started = time.perf_counter()
+        mean = float(
+            np.mean(
+                evaluate(
+                    self.actor,
+                    self.config.env_id,
+                    self.config.eval_episodes,
+                    seed=self.eval_seed,
+                )
+            )
+        )
+        if mean >= self.history.best_eval_return:
+            self.best_state = copy.deepcopy(self.actor.state_dict())
+        self.history.eval_steps.append(step)
+        self.history.eval_return.append(mean)
+        self.eval_seconds += time.perf_counter() - started
+        target = self.config.stop_at_return
+        self.stopped = target is not None and mean >= target
+        return self.stopped
+
+    def final_actor(self) -> nn.Module:
+        """The actor to return (the best evaluated one with keep_best);
+        also records the run's training time."""
+        self.history.train_seconds = (
+            time.perf_counter() - self.start - self.eval_seconds
+        )
+        if self.config.keep_best and self.best_state is not None:
+            self.actor.load_state_dict(self.best_state)
+        return self.actor
+
+
+def check_config(config) -> None:
+    """Reject values that cannot train, naming the field. Each check
+    applies to the fields the config has."""
+
+    def fields(*names):
+        for name in names:
+            value = getattr(config, name, None)
+            if value is not None:
+                yield name, value
+
+    for name, value in fields(
+        "total_steps",
+        "eval_every",
+        "eval_episodes",
+        "actor_lr",
+        "critic_lr",
+        "lr",
+        "reward_scale",
+        "max_grad_norm",
+    ):
+        if value <= 0:
+            raise ValueError(f"{name} must be positive, got {value}")
+    for name, value in fields(
+        "n_envs", "n_steps", "episodes_per_batch", "log_every"
+    ):
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1, got {value}")
+    for name, value in fields("entropy_coef", "value_coef"):
+        if value < 0:
+            raise ValueError(f"{name} must be >= 0, got {value}")
+    if not 0.0 <= config.gamma <= 1.0:
+        raise ValueError(f"gamma must be in [0, 1], got {config.gamma}")
+
+
+def train_until_solved(
+    train: Callable[..., Trained], config, seeds: Sequence[int]
+) -> tuple[Trained, list[Trained]]:
+    """Train with one seed after another until a run *solves* the task:
+    one of its periodic evaluations reaches ``config.stop_at_return``
+    (which then stops that run).
+
+    A restart with a fresh seed is the cheapest remedy for a method that
+    fails on some seeds: each run is independent, so the chance that all
+    of ``k`` runs fail is that of one run to the power ``k``.
+
+    Args:
+        train: the training function, ``train(config, seed) -> Trained``.
+        config: a config with ``stop_at_return`` set (and ``keep_best``,
+            so that each run returns its best evaluated actor).
+        seeds: the seeds to try, in order.
+
+    Returns:
+        ``(chosen, attempts)``: the first run that solved the task, or the
+        run with the best evaluation if none did; and every run, in order.
+    """
+    if config.stop_at_return is None:
+        raise ValueError("train_until_solved needs config.stop_at_return")
+    if not seeds:
+        raise ValueError("train_until_solved needs at least one seed")
+    attempts = []
+    for seed in seeds:
+        attempts.append(train(config, seed))
+        if attempts[-1].history.best_eval_return >= config.stop_at_return:
+            return attempts[-1], attempts
+    best = max(attempts, key=lambda t: t.history.best_eval_return)
+    return best, attempts
