@@ -10,10 +10,10 @@ run (ratios, interleaved):
 - n-step returns of a (5, 8) rollout: indexing each time step against
   ``returns.n_step_returns`` (one ``unbind`` per tensor);
 - clipping the gradient norm of one flat tensor:
-  ``nn.utils.clip_grad_norm_`` against ``training.clip_flat_grad_``;
+  ``nn.utils.clip_grad_norm_`` against ``optim.clip_flat_grad_``;
 - one optimiser step of A2C (loss, backward, clip, Adam) on a (5, 8)
   CartPole rollout: one parameter tensor per weight matrix against
-  ``training.flat_parameters`` (one flat tensor for all of them).
+  ``optim.flat_parameters`` (one flat tensor for all of them).
 
     python benchmarks/bench_parallel_a2c.py
 """
@@ -28,8 +28,8 @@ from torch.distributions import Categorical
 
 from actorcritic.losses import a2c_loss
 from actorcritic.networks import CategoricalPolicy, ValueNetwork
+from actorcritic.optim import clip_flat_grad_, flat_parameters
 from actorcritic.returns import n_step_returns
-from actorcritic.training import clip_flat_grad_, flat_parameters
 
 REPEATS, ROUNDS = 2_000, 5
 

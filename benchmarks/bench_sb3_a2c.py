@@ -29,9 +29,12 @@ from stable_baselines3 import A2C
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.vec_env import DummyVecEnv
 
+from actorcritic.algorithms.parallel_a2c import (
+    ParallelA2CConfig,
+    train_parallel_a2c,
+)
 from actorcritic.envs import make_vector_env
 from actorcritic.evaluation import evaluate
-from actorcritic.training import ParallelA2CConfig, train_parallel_a2c
 
 TASKS = {"CartPole-v1": 200_000, "LunarLander-v3": 300_000}
 SEEDS = [0, 1, 2]

@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from actorcritic.algorithms.reinforce import ReinforceConfig, train_reinforce
 from actorcritic.gradients import (
     episode_weights,
     explained_variance,
@@ -12,7 +13,6 @@ from actorcritic.gradients import (
 )
 from actorcritic.networks import CategoricalPolicy, ValueNetwork
 from actorcritic.rollouts import Episode, collect_episodes
-from actorcritic.training import ReinforceConfig, train_reinforce
 
 
 def t(*xs):

@@ -5,83 +5,84 @@ They train for real (seconds to a minute each) and are marked ``learning``;
 """
 
 import pytest
-import torch
 
-from actorcritic.evaluation import evaluate
-from actorcritic.training import (
+from actorcritic.algorithms.a2c import A2CConfig, train_a2c
+from actorcritic.algorithms.one_step_actor_critic import (
     OneStepACConfig,
-    ReinforceConfig,
     train_one_step_actor_critic,
-    train_reinforce,
 )
+from actorcritic.algorithms.parallel_a2c import (
+    LUNAR_LANDER_A2C,
+    ParallelA2CConfig,
+    train_parallel_a2c,
+)
+from actorcritic.algorithms.reinforce import ReinforceConfig, train_reinforce
+from actorcritic.evaluation import evaluate
+from actorcritic.runs import train_until_solved
+
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+# Each row: the training function, its full-budget config, the task, the
+# mean greedy return over 20 seeded episodes it must reach, and the most
+# seconds of training it may take (None: no limit). Seed 0 throughout.
+SOLVES = [
+    pytest.param(
+        train_one_step_actor_critic,
+        OneStepACConfig(total_steps=100_000, stop_at_return=500.0),
+        "CartPole-v1",
+        475,
+        None,
+        id="one-step-actor-critic-cartpole",
+    ),
+    # Seeds 0-4 reached 500 after 12k-66k steps (5-17 s here) and scored
+    # 498-500 on this check.
+    pytest.param(
+        train_reinforce,
+        ReinforceConfig(
+            baseline=True, total_steps=100_000, stop_at_return=500.0
+        ),
+        "CartPole-v1",
+        475,
+        None,
+        id="reinforce-baseline-cartpole",
+    ),
+    # Chapter 3's settings. Seeds 0-4 (stopping at -150 on the periodic
+    # evaluation) took 150k-200k steps and 16-22 s here, and scored -146
+    # to -136 on this check; the issue asks for >= -200.
+    pytest.param(
+        train_a2c,
+        A2CConfig(total_steps=200_000, stop_at_return=-150.0),
+        "Pendulum-v1",
+        -200,
+        None,
+        id="a2c-pendulum",
+    ),
+    # Chapter 4's settings. Seed 0 stops at 500 after 100k steps and 4.6 s
+    # of training here (about 22,000 steps/s) and scores 500 on this
+    # check; the issue asks for >= 475 within 30 s of training.
+    pytest.param(
+        train_parallel_a2c,
+        ParallelA2CConfig(total_steps=300_000, stop_at_return=500.0),
+        "CartPole-v1",
+        475,
+        30,
+        id="parallel-a2c-cartpole",
+    ),
+]
 
 
 @pytest.mark.learning
-def test_one_step_actor_critic_solves_cartpole():
-    config = OneStepACConfig(total_steps=100_000, stop_at_return=500.0)
-    result = train_one_step_actor_critic(config, seed=0)
-    returns = evaluate(result.actor, "CartPole-v1", n_episodes=20)
-    assert returns.mean() >= 475, (
+@pytest.mark.parametrize("train, config, env_id, target, seconds", SOLVES)
+def test_agent_solves_its_task(train, config, env_id, target, seconds):
+    result = train(config, seed=0)
+    returns = evaluate(result.actor, env_id, n_episodes=20)
+    assert returns.mean() >= target, (
         f"mean return {returns.mean():.1f} over 20 episodes; history of "
         f"evaluations: {result.history.eval_return}"
     )
-
-
-@pytest.mark.learning
-def test_reinforce_with_baseline_solves_cartpole():
-    """Seeds 0-4 with these settings reached 500 after 12k-66k steps
-    (5-17 s here) and scored 498-500 on this 20-episode check."""
-    config = ReinforceConfig(
-        baseline=True, total_steps=100_000, stop_at_return=500.0
-    )
-    result = train_reinforce(config, seed=0)
-    returns = evaluate(result.actor, "CartPole-v1", n_episodes=20)
-    assert returns.mean() >= 475, (
-        f"mean return {returns.mean():.1f} over 20 episodes; history of "
-        f"evaluations: {result.history.eval_return}"
-    )
-
-
-@pytest.mark.learning
-def test_a2c_swings_up_the_pendulum():
-    """Chapter 3's settings. Seeds 0-4 (stopping at -150 on the periodic
-    evaluation) took 150k-200k steps and 16-22 s here, and scored -146 to
-    -136 on this 20-episode check; the issue asks for >= -200."""
-    from actorcritic.training import A2CConfig, train_a2c
-
-    config = A2CConfig(total_steps=200_000, stop_at_return=-150.0)
-    result = train_a2c(config, seed=0)
-    returns = evaluate(result.actor, "Pendulum-v1", n_episodes=20)
-    assert returns.mean() >= -200, (
-        f"mean return {returns.mean():.1f} over 20 episodes; history of "
-        f"evaluations: {result.history.eval_return}"
-    )
-
-
-@pytest.mark.learning
-def test_parallel_a2c_solves_cartpole_fast():
-    """Chapter 4's settings. Seed 0 stops at 500 after 100k steps and
-    4.6 s of training here (about 22,000 steps/s) and scores 500 on this
-    check; the issue asks for >= 475 within 30 s of training."""
-    from actorcritic.training import ParallelA2CConfig, train_parallel_a2c
-
-    config = ParallelA2CConfig(total_steps=300_000, stop_at_return=500.0)
-    result = train_parallel_a2c(config, seed=0)
-    returns = evaluate(result.actor, "CartPole-v1", n_episodes=20)
-    seconds = result.history.wall_time[-1]
-    assert returns.mean() >= 475, (
-        f"mean return {returns.mean():.1f} over 20 episodes; history of "
-        f"evaluations: {result.history.eval_return}"
-    )
-    assert seconds <= 30, f"{seconds:.1f} s of training"
+    took = result.history.wall_time[-1]
+    assert seconds is None or took <= seconds, f"{took:.1f} s of training"
 
 
 @pytest.mark.learning
@@ -89,9 +90,9 @@ def test_parallel_a2c_lands_the_lunar_lander():
     """Chapter 5's landing: LUNAR_LANDER_A2C trained until solved with
     seeds 0, 1, 2, 3 in turn. The issue asks for a mean >= 200 over 20
     seeded episodes (1,000-step limit) within 5 minutes of training."""
-    from actorcritic.training import LUNAR_LANDER_A2C, train_until_solved
-
-    chosen, attempts = train_until_solved(LUNAR_LANDER_A2C, seeds=range(4))
+    chosen, attempts = train_until_solved(
+        train_parallel_a2c, LUNAR_LANDER_A2C, seeds=range(4)
+    )
     returns = evaluate(chosen.actor, "LunarLander-v3", n_episodes=20)
     seconds = sum(a.history.train_seconds for a in attempts)
     assert returns.mean() >= 200, (

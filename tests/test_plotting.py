@@ -6,7 +6,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from actorcritic.plotting import mean_band, plot_learning_curves, smooth  # noqa: E402
-from actorcritic.training import History  # noqa: E402
+from actorcritic.runs import History  # noqa: E402
 
 
 def test_smooth_is_a_trailing_mean():

@@ -212,14 +212,7 @@ DIGESTS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
+@pytest.mark.usefixtures("one_thread")
 @pytest.mark.skipif(
     torch.backends.cpu.get_cpu_capability() != RECORDED_ON,
     reason=f"digests recorded on {RECORDED_ON} CPUs; float rounding "

@@ -1,5 +1,24 @@
 """Small, tested helpers for the actor-critic book.
 
+Where things live (chapters import from these modules directly):
+
+- the maths, pure functions on time-first tensors: ``returns`` (TD
+  targets, reward-to-go, n-step returns), ``losses``, ``gradients``
+  (policy-gradient estimates and their variance, chapter 1);
+- the pieces an algorithm is built from: ``networks``, ``envs``,
+  ``rollouts``, ``evaluation``, ``optim`` (fused Adam, flat parameters),
+  ``runs`` (the history, the evaluation tracker with its keep-best
+  checkpoint, the logger, the config check, ``train_until_solved``);
+- ``algorithms``: one module per algorithm, named after it, each with its
+  frozen config and its ``train_*`` function: ``reinforce`` (chapters 1,
+  2), ``one_step_actor_critic`` (2), ``a2c`` (3), ``parallel_a2c`` (4, 5),
+  ``episodic_pg`` (5);
+- ``exercises``: every ``check_*`` function, importable from
+  ``actorcritic.exercises``; one module per chapter, named like the
+  algorithms, and ``exercises.checking``, the mechanism;
+- for the notebooks: ``budget`` (full or quick), ``glue``, ``plotting``,
+  ``replay`` (GIFs).
+
 Importing the package sets ``SDL_VIDEODRIVER=dummy`` before pygame can load,
 so rendering an environment to an array never opens a window or prints SDL
 warnings into a notebook.

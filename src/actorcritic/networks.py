@@ -142,7 +142,7 @@ class NumpyActor:
     are read through NumPy *views* of the policy's parameters (no copy):
     an in-place optimiser step shows up at once. Make a new one if the
     parameters are replaced rather than updated, as
-    ``training.flat_parameters`` and ``.to()`` do.
+    ``optim.flat_parameters`` and ``.to()`` do.
 
     :meth:`act_batch` follows the same law as
     :meth:`CategoricalPolicy.act_batch` (Gumbel-max), with its uniform noise

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import FuncFormatter
 
-from actorcritic.training import History
+from actorcritic.runs import History
 
 X_LABELS = {
     "env_steps": "environment steps",

@@ -1,0 +1,53 @@
+"""A tiny config per algorithm, trained in seconds: shared by the tests of
+each algorithm and by the tables in ``tests/test_runs.py``."""
+
+from actorcritic.algorithms.a2c import A2CConfig, train_a2c
+from actorcritic.algorithms.episodic_pg import (
+    EpisodicPGConfig,
+    train_episodic_pg,
+)
+from actorcritic.algorithms.one_step_actor_critic import (
+    OneStepACConfig,
+    train_one_step_actor_critic,
+)
+from actorcritic.algorithms.parallel_a2c import (
+    ParallelA2CConfig,
+    train_parallel_a2c,
+)
+from actorcritic.algorithms.reinforce import ReinforceConfig, train_reinforce
+
+QUICK_AC = OneStepACConfig(total_steps=600, eval_every=300, eval_episodes=2)
+QUICK_PG = ReinforceConfig(total_steps=600, eval_every=300, eval_episodes=2)
+QUICK_A2C = A2CConfig(
+    total_steps=1_600, n_envs=8, eval_every=800, eval_episodes=2, log_every=400
+)
+QUICK_PAR = ParallelA2CConfig(
+    total_steps=800,
+    n_envs=4,
+    n_steps=5,
+    eval_every=400,
+    eval_episodes=2,
+    log_every=200,
+)
+QUICK_EPG = EpisodicPGConfig(
+    env_id="CartPole-v1",
+    episodes_per_batch=4,
+    total_steps=600,
+    hidden=(16,),
+    log_every=100,
+)
+
+#: name -> (training function, its quick config)
+QUICK = {
+    "one_step_actor_critic": (train_one_step_actor_critic, QUICK_AC),
+    "reinforce": (train_reinforce, QUICK_PG),
+    "reinforce_baseline": (
+        train_reinforce,
+        ReinforceConfig(
+            total_steps=600, eval_every=300, eval_episodes=2, baseline=True
+        ),
+    ),
+    "a2c": (train_a2c, QUICK_A2C),
+    "parallel_a2c": (train_parallel_a2c, QUICK_PAR),
+    "episodic_pg": (train_episodic_pg, QUICK_EPG),
+}

@@ -1,0 +1,123 @@
+"""What every run shares: the config check, frozen configs, the same
+seed giving the same run, training time without evaluations, and
+restarts until solved. Each table has a row per algorithm."""
+
+import dataclasses
+import time
+
+import pytest
+import torch
+
+from actorcritic.algorithms.a2c import A2CConfig
+from actorcritic.algorithms.episodic_pg import (
+    EpisodicPGConfig,
+)
+from actorcritic.algorithms.one_step_actor_critic import (
+    OneStepACConfig,
+)
+from actorcritic.algorithms.parallel_a2c import (
+    ParallelA2CConfig,
+    train_parallel_a2c,
+)
+from actorcritic.algorithms.reinforce import ReinforceConfig
+from actorcritic.runs import History, Trained, train_until_solved
+from tests.algorithms.quick import QUICK
+
+
+@pytest.mark.parametrize("name", sorted(QUICK))
+def test_same_seed_same_run_other_seed_other_run(name):
+    train, config = QUICK[name]
+    a, b = train(config, seed=1), train(config, seed=1)
+    assert a.history.episode_return == b.history.episode_return
+    assert a.history.eval_return == b.history.eval_return
+    assert a.history.logs == b.history.logs
+    for p, q in zip(a.actor.parameters(), b.actor.parameters(), strict=True):
+        assert torch.equal(p, q)
+    c = train(config, seed=2)
+    assert c.history.episode_return != a.history.episode_return
+
+
+@pytest.mark.parametrize(
+    "config_cls, bad",
+    [
+        (cls, bad)
+        for cls in (OneStepACConfig, ReinforceConfig)
+        for bad in (
+            dict(total_steps=0),
+            dict(gamma=1.5),
+            dict(actor_lr=-1.0),
+            dict(eval_every=0),
+        )
+    ]
+    + [
+        (A2CConfig, dict(n_envs=0)),
+        (A2CConfig, dict(entropy_coef=-0.1)),
+        (A2CConfig, dict(max_grad_norm=0.0)),
+        (A2CConfig, dict(reward_scale=0.0)),
+        (A2CConfig, dict(total_steps=0)),
+        (ParallelA2CConfig, dict(n_steps=0)),
+        (ParallelA2CConfig, dict(lr_end=1.0)),
+        (ParallelA2CConfig, dict(vectorization="threads")),
+        (ParallelA2CConfig, dict(value_coef=-1.0)),
+        (ParallelA2CConfig, dict(lr=0.0)),
+        (EpisodicPGConfig, dict(baseline="critic")),
+        (EpisodicPGConfig, dict(episodes_per_batch=0)),
+        (EpisodicPGConfig, dict(entropy_coef=-0.1)),
+        (EpisodicPGConfig, dict(lr=0.0)),
+    ],
+)
+def test_configs_reject_bad_values_naming_the_field(config_cls, bad):
+    (field,) = bad
+    with pytest.raises(ValueError, match=rf"^{field} must be"):
+        config_cls(**bad)
+
+
+@pytest.mark.parametrize("name", sorted(QUICK))
+def test_configs_are_frozen(name):
+    _, config = QUICK[name]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.gamma = 0.5
+
+
+def test_train_seconds_exclude_evaluations():
+    train, config = QUICK["parallel_a2c"]
+    start = time.perf_counter()
+    h = train(config, seed=0).history
+    total = time.perf_counter() - start
+    assert 0 < h.train_seconds < total
+    assert h.wall_time[-1] <= h.train_seconds
+
+
+def _fake_train(calls):
+    def train(config, seed):
+        calls.append(seed)
+        h = History(eval_steps=[10], eval_return=[100.0 * seed])
+        return Trained(actor=None, critic=None, history=h)
+
+    return train
+
+
+def test_train_until_solved_stops_at_the_first_solved_run():
+    _, config = QUICK["parallel_a2c"]
+    calls = []
+    solvable = dataclasses.replace(config, stop_at_return=150.0)
+    chosen, attempts = train_until_solved(
+        _fake_train(calls), solvable, [0, 1, 2, 3]
+    )
+    assert calls == [0, 1, 2] and len(attempts) == 3
+    assert chosen is attempts[-1]
+    # nobody solves: the best run is returned, after trying every seed
+    unsolvable = dataclasses.replace(config, stop_at_return=1_000.0)
+    chosen, attempts = train_until_solved(
+        _fake_train([]), unsolvable, [2, 0, 1]
+    )
+    assert len(attempts) == 3 and chosen is attempts[0]
+
+
+def test_train_until_solved_needs_a_target_and_seeds():
+    _, config = QUICK["parallel_a2c"]
+    with pytest.raises(ValueError, match="stop_at_return"):
+        train_until_solved(train_parallel_a2c, config, [0])
+    config = dataclasses.replace(config, stop_at_return=1.0)
+    with pytest.raises(ValueError, match="at least one seed"):
+        train_until_solved(train_parallel_a2c, config, [])
