@@ -1,0 +1,111 @@
+"""Chapter 2's checkers: ``td_error`` and ``one_step_losses``."""
+
+import operator
+
+import torch
+
+from actorcritic.exercises.one_step_actor_critic import (
+    check_one_step_losses,
+    check_td_error,
+    reference_td_error,
+)
+from actorcritic.losses import one_step_losses
+from tests.exercises import rows, table_tests, with_args
+
+ORDINARY = "case 'an ordinary step"
+TERMINATED = "case 'a terminated step"
+TRUNCATED = "case 'a truncated step"
+OTHER_GAMMA = "case 'another discount"
+
+# --- td_error ----------------------------------------------------------------
+
+
+def td_right(reward, value, next_value, terminated, truncated, gamma):
+    return reward + gamma * next_value * (1 - terminated) - value
+
+
+def td_stops_on_truncation(terminated, truncated, **rest):
+    """Treats a truncation like a termination: no bootstrap."""
+    done = torch.clamp(terminated + truncated, max=1.0)
+    return td_right(terminated=done, truncated=truncated, **rest)
+
+
+td_ignores_terminated = with_args(td_right, terminated=torch.zeros_like)
+td_target_only = with_args(td_right, value=torch.zeros_like)
+
+TD_ERROR = rows(
+    check_td_error,
+    reference_td_error,
+    n_cases=5,
+    right={"formula": td_right},
+    wrong={
+        "ignores-terminated": (td_ignores_terminated, TERMINATED),
+        "stops-on-truncation": (td_stops_on_truncation, TRUNCATED),
+        "fixed-gamma": (with_args(td_right, gamma=0.9), OTHER_GAMMA),
+        "sign-flipped": (lambda **kw: -td_right(**kw), ORDINARY),
+        "target-only": (td_target_only, ORDINARY),
+    },
+    every_wrong_says=("expected", "got"),
+)
+
+# --- one_step_losses ---------------------------------------------------------
+
+
+def _delta(value, next_value, reward, terminated, gamma, detach=True):
+    next_value = next_value.detach() if detach else next_value
+    return reward + gamma * next_value * (1 - terminated) - value
+
+
+def losses_right(
+    log_prob, value, next_value, reward, terminated, gamma, discount_weight
+):
+    delta = _delta(value, next_value, reward, terminated, gamma)
+    return -discount_weight * delta.detach() * log_prob, 0.5 * delta.pow(2)
+
+
+def losses_actor_not_detached(log_prob, discount_weight, **rest):
+    """delta is not detached in the actor's loss."""
+    delta = _delta(**rest)
+    return -discount_weight * delta * log_prob, 0.5 * delta.pow(2)
+
+
+def losses_target_not_detached(log_prob, discount_weight, **rest):
+    """The TD target r + gamma V(s') is not detached for the critic."""
+    delta = _delta(**rest, detach=False)
+    return -discount_weight * delta.detach() * log_prob, 0.5 * delta.pow(2)
+
+
+def losses_no_half(**kw):
+    """critic_loss = delta**2, without the 0.5."""
+    actor_loss, critic_loss = losses_right(**kw)
+    return actor_loss, 2 * critic_loss
+
+
+no_discount_weight = with_args(losses_right, discount_weight=1.0)
+actor_sign_flipped = with_args(losses_right, discount_weight=operator.neg)
+bootstraps_terminal = with_args(losses_right, terminated=torch.zeros_like)
+TARGET_GRAD = "gradient of critic_loss with respect to next_value"
+ACTOR_NOT_DETACHED = (
+    "gradient of actor_loss with respect to value",
+    "hint:",
+    "detach",
+)
+
+ONE_STEP_LOSSES = rows(
+    check_one_step_losses,
+    one_step_losses,
+    n_cases=3,
+    right={"formula": losses_right},
+    wrong={
+        "actor-not-detached": (losses_actor_not_detached, *ACTOR_NOT_DETACHED),
+        "target-not-detached": (losses_target_not_detached, TARGET_GRAD),
+        "no-discount-weight": (no_discount_weight, "case 'a later step"),
+        "actor-sign": (actor_sign_flipped, "actor_loss: expected"),
+        "bootstraps-terminal": (bootstraps_terminal, TERMINATED),
+        "critic-without-half": (losses_no_half, "critic_loss: expected"),
+    },
+)
+
+test_right_answer_is_kept, test_wrong_answer_is_replaced = table_tests(
+    TD_ERROR, ONE_STEP_LOSSES
+)
