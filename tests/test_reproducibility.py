@@ -86,33 +86,69 @@ def _trained_digest(trained) -> str:
     )
 
 
-def _one_step():
-    config = OneStepACConfig(total_steps=300, eval_every=150, eval_episodes=2)
-    return _trained_digest(train_one_step_actor_critic(config, seed=3))
-
-
-def _reinforce(baseline: bool):
-    def run():
-        config = ReinforceConfig(
+# name -> (training function, config); each trains with seed 3
+PAR = ParallelA2CConfig(
+    total_steps=800, eval_every=400, eval_episodes=2, log_every=200
+)
+EPG = EpisodicPGConfig(
+    env_id="CartPole-v1",
+    episodes_per_batch=4,
+    total_steps=400,
+    hidden=(32,),
+    eval_every=200,
+    eval_episodes=2,
+    log_every=100,
+)
+REINFORCE = ReinforceConfig(total_steps=400, eval_every=200, eval_episodes=2)
+TRAINED = {
+    "one_step_actor_critic": (
+        train_one_step_actor_critic,
+        OneStepACConfig(total_steps=300, eval_every=150, eval_episodes=2),
+    ),
+    "reinforce": (train_reinforce, REINFORCE),
+    "reinforce_baseline": (
+        train_reinforce,
+        dataclasses.replace(REINFORCE, baseline=True),
+    ),
+    "a2c": (
+        train_a2c,
+        A2CConfig(
+            n_envs=4,
             total_steps=400,
             eval_every=200,
-            eval_episodes=2,
-            baseline=baseline,
+            eval_episodes=1,
+            log_every=100,
+        ),
+    ),
+    "parallel_a2c": (train_parallel_a2c, PAR),
+    "parallel_a2c_orthogonal_scaled": (
+        train_parallel_a2c,
+        dataclasses.replace(
+            PAR, orthogonal_init=True, reward_scale=0.1, lr_end=1e-4
+        ),
+    ),
+    "parallel_a2c_lunar_lander": (
+        train_parallel_a2c,
+        dataclasses.replace(
+            LUNAR_LANDER_A2C,
+            total_steps=512,
+            eval_every=256,
+            eval_episodes=1,
+            log_every=256,
+        ),
+    ),
+    **{
+        f"episodic_pg_{variant}": (
+            train_episodic_pg,
+            dataclasses.replace(
+                EPG,
+                baseline=baseline,
+                entropy_coef=0.1 if entropy else 0.0,
+            ),
         )
-        return _trained_digest(train_reinforce(config, seed=3))
-
-    return run
-
-
-def _a2c():
-    config = A2CConfig(
-        n_envs=4,
-        total_steps=400,
-        eval_every=200,
-        eval_episodes=1,
-        log_every=100,
-    )
-    return _trained_digest(train_a2c(config, seed=3))
+        for variant, (baseline, entropy) in PG_VARIANTS.items()
+    },
+}
 
 
 def _fit_critic_td():
@@ -122,55 +158,12 @@ def _fit_critic_td():
     return _digest(fit_critic_td(policy, config, seed=3).state_dict())
 
 
-def _parallel_a2c(**changes):
-    def run():
-        config = ParallelA2CConfig(
-            total_steps=800,
-            eval_every=400,
-            eval_episodes=2,
-            log_every=200,
-            **changes,
-        )
-        return _trained_digest(train_parallel_a2c(config, seed=3))
-
-    return run
-
-
-def _lunar_lander_a2c():
-    config = dataclasses.replace(
-        LUNAR_LANDER_A2C,
-        total_steps=512,
-        eval_every=256,
-        eval_episodes=1,
-        log_every=256,
-    )
-    return _trained_digest(train_parallel_a2c(config, seed=3))
-
-
-def _episodic_pg(variant: str):
-    def run():
-        baseline, entropy = PG_VARIANTS[variant]
-        config = EpisodicPGConfig(
-            env_id="CartPole-v1",
-            episodes_per_batch=4,
-            total_steps=400,
-            hidden=(32,),
-            baseline=baseline,
-            entropy_coef=0.1 if entropy else 0.0,
-            eval_every=200,
-            eval_episodes=2,
-            log_every=100,
-        )
-        return _trained_digest(train_episodic_pg(config, seed=3))
-
-    return run
-
-
 def _until_solved():
-    config = ParallelA2CConfig(
+    config = dataclasses.replace(
+        PAR,
         total_steps=400,
         eval_every=200,
-        eval_episodes=2,
+        log_every=2_000,
         stop_at_return=1_000.0,  # CartPole pays at most 500: never solved
     )
     chosen, attempts = train_until_solved(train_parallel_a2c, config, [0, 1])
@@ -179,18 +172,14 @@ def _until_solved():
     )
 
 
+def _trained(name):
+    train, config = TRAINED[name]
+    return lambda: _trained_digest(train(config, seed=3))
+
+
 RUNS = {
-    "one_step_actor_critic": _one_step,
-    "reinforce": _reinforce(baseline=False),
-    "reinforce_baseline": _reinforce(baseline=True),
-    "a2c": _a2c,
+    **{name: _trained(name) for name in TRAINED},
     "fit_critic_td": _fit_critic_td,
-    "parallel_a2c": _parallel_a2c(),
-    "parallel_a2c_orthogonal_scaled": _parallel_a2c(
-        orthogonal_init=True, reward_scale=0.1, lr_end=1e-4
-    ),
-    "parallel_a2c_lunar_lander": _lunar_lander_a2c,
-    **{f"episodic_pg_{v}": _episodic_pg(v) for v in sorted(PG_VARIANTS)},
     "train_until_solved": _until_solved,
 }
 
