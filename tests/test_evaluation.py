@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from actorcritic.evaluation import evaluate
+from actorcritic.evaluation import evaluate, play
 
 
 class AlwaysLeft:
@@ -55,3 +55,20 @@ def test_lockstep_evaluation_equals_one_episode_after_another():
         together = evaluate(policy, env_id, n_episodes=4, seed=11)
         apart = evaluate(OneAtATime(policy), env_id, n_episodes=4, seed=11)
         np.testing.assert_allclose(together, apart, rtol=1e-6)
+
+
+class BatchedLeft(AlwaysLeft):
+    def act_batch(self, obs, greedy=False):
+        return np.zeros(len(obs), dtype=int)
+
+
+@pytest.mark.parametrize("policy", [AlwaysLeft(), BatchedLeft()])
+def test_play_counts_the_steps_of_each_episode(policy):
+    """CartPole pays 1 per step: each length equals its return, one
+    episode after another and in lockstep alike."""
+    episodes = play(policy, "CartPole-v1", n_episodes=4, seed=3)
+    assert episodes.lengths.dtype.kind == "i"
+    np.testing.assert_array_equal(episodes.lengths, episodes.returns)
+    np.testing.assert_array_equal(
+        episodes.returns, evaluate(policy, "CartPole-v1", 4, seed=3)
+    )

@@ -128,3 +128,43 @@ def test_code_cells_fit_in_79_columns(path):
             assert len(line) <= 79 or re.search(r"https?://", line), (
                 f"{path}: code cell {i} has a line of {len(line)} columns"
             )
+
+
+def markdown(path: Path) -> list[str]:
+    return [source(c) for c in load(path)["cells"] if c["cell_type"] != "code"]
+
+
+def structure(cell: str) -> dict:
+    """What a translation must keep of a markdown cell: its glue keys, its
+    display-maths blocks (their number; their content up to translated
+    ``\\text{...}`` labels) and its heading levels, in order."""
+    without_fences = re.sub(r"```.*?```", "", cell, flags=re.S)
+    maths = re.findall(r"\$\$(.*?)\$\$", cell, flags=re.S)
+    return {
+        "glue keys": re.findall(r"\{glue:text\}`([A-Za-z0-9_]+)", cell),
+        "display maths": [
+            re.sub(r"\\text\{[^}]*\}", r"\\text{}", "".join(m.split()))
+            for m in maths
+        ],
+        "heading levels": re.findall(
+            r"^(#+) ", without_fences, flags=re.MULTILINE
+        ),
+    }
+
+
+@pytest.mark.parametrize("english", ENGLISH, ids=lambda p: p.name)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_translation_keeps_glue_maths_and_headings(english, lang):
+    """Beyond the code cells: every markdown cell of a translation quotes
+    the same glued numbers, the same display maths and the same heading
+    structure as the English cell at the same place."""
+    translated = BOOK / lang / english.name
+    en, tr = markdown(english), markdown(translated)
+    assert len(tr) == len(en), f"{translated}: markdown cells differ"
+    for i, (a, b) in enumerate(zip(en, tr, strict=True)):
+        for what, expected in structure(a).items():
+            got = structure(b)[what]
+            assert got == expected, (
+                f"{translated}: markdown cell {i}, {what}: English has "
+                f"{expected}, the translation {got}"
+            )

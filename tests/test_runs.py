@@ -121,3 +121,15 @@ def test_train_until_solved_needs_a_target_and_seeds():
     config = dataclasses.replace(config, stop_at_return=1.0)
     with pytest.raises(ValueError, match="at least one seed"):
         train_until_solved(train_parallel_a2c, config, [])
+
+
+def test_evaluation_steps_are_counted_apart_from_training():
+    """CartPole pays 1 per step, so an evaluation of n episodes with mean
+    return m played n * m steps; none of them is a training step."""
+    train, config = QUICK["one_step_actor_critic"]
+    h = train(config, seed=0).history
+    assert len(h.eval_cost) == len(h.eval_steps) == 2
+    for cost, mean in zip(h.eval_cost, h.eval_return, strict=True):
+        assert cost == round(mean * config.eval_episodes)
+    assert h.evaluation_steps == sum(h.eval_cost)
+    assert h.env_steps[-1] <= config.total_steps

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -17,6 +17,13 @@ class Policy(Protocol):
     def act(self, obs, greedy: bool = False): ...
 
 
+class Episodes(NamedTuple):
+    """What :func:`play` measured: ``(n_episodes,)`` arrays."""
+
+    returns: np.ndarray  # sum_t gamma^t r_{t+1} of each episode
+    lengths: np.ndarray  # environment steps of each episode (ints)
+
+
 def evaluate(
     policy: Policy,
     env_id: str,
@@ -26,8 +33,24 @@ def evaluate(
     gamma: float = 1.0,
     **env_kwargs,
 ) -> np.ndarray:
-    """Returns ``sum_t gamma^t r_t`` of ``n_episodes`` seeded episodes
-    (undiscounted by default).
+    """Returns ``sum_t gamma^t r_{t+1}`` of ``n_episodes`` seeded episodes
+    (undiscounted by default): ``play(...).returns``."""
+    return play(
+        policy, env_id, n_episodes, seed, greedy, gamma, **env_kwargs
+    ).returns
+
+
+def play(
+    policy: Policy,
+    env_id: str,
+    n_episodes: int = 20,
+    seed: int = 10_000,
+    greedy: bool = True,
+    gamma: float = 1.0,
+    **env_kwargs,
+) -> Episodes:
+    """Play ``n_episodes`` seeded episodes; return their returns
+    ``sum_t gamma^t r_{t+1}`` (undiscounted by default) and lengths.
 
     Episode ``i`` starts from ``env.reset(seed=seed + i)``, so two policies
     evaluated with the same ``seed`` face the same start states. The default
@@ -38,7 +61,7 @@ def evaluate(
     returns are the same as one episode after another when ``greedy``.
 
     Returns:
-        ``(n_episodes,)`` float array of returns.
+        :class:`Episodes` of ``(n_episodes,)`` arrays.
     """
     if n_episodes < 1:
         raise ValueError(f"n_episodes must be at least 1, got {n_episodes}")
@@ -50,6 +73,7 @@ def evaluate(
         )
     env = make_env(env_id, seed=seed, **env_kwargs)
     returns = np.zeros(n_episodes)
+    lengths = np.zeros(n_episodes, dtype=int)
     try:
         for i in range(n_episodes):
             obs, _ = env.reset(seed=seed + i)
@@ -59,16 +83,17 @@ def evaluate(
                     policy.act(obs, greedy=greedy)
                 )
                 returns[i] += discount * float(reward)
+                lengths[i] += 1
                 discount *= gamma
                 done = terminated or truncated
     finally:
         env.close()
-    return returns
+    return Episodes(returns, lengths)
 
 
 def _evaluate_lockstep(
     policy, env_id, n_episodes, seed, greedy, gamma, **env_kwargs
-) -> np.ndarray:
+) -> Episodes:
     """Episode ``i`` in its own env, reset with ``seed + i``; every step
     acts for all unfinished episodes at once."""
     envs = [
@@ -76,6 +101,7 @@ def _evaluate_lockstep(
         for i in range(n_episodes)
     ]
     returns = np.zeros(n_episodes)
+    lengths = np.zeros(n_episodes, dtype=int)
     try:
         obs = np.stack(
             [env.reset(seed=seed + i)[0] for i, env in enumerate(envs)]
@@ -90,6 +116,7 @@ def _evaluate_lockstep(
                     actions[k]
                 )
                 returns[i] += discount * float(reward)
+                lengths[i] += 1
                 if not (terminated or truncated):
                     still.append(i)
             active = np.array(still, dtype=int)
@@ -97,4 +124,4 @@ def _evaluate_lockstep(
     finally:
         for env in envs:
             env.close()
-    return returns
+    return Episodes(returns, lengths)

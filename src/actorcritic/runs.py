@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from actorcritic.evaluation import evaluate
+from actorcritic.evaluation import play
 from actorcritic.networks import (
     CategoricalPolicy,
     GaussianPolicy,
@@ -35,8 +35,12 @@ class History:
         episode_return: undiscounted return of each training episode.
         wall_time: seconds of training (periodic evaluations excluded)
             when each episode ended.
-        eval_steps: environment steps at each periodic evaluation.
+        eval_steps: training steps (environment steps of training, the
+            x-axis of every curve) at each periodic evaluation.
         eval_return: mean greedy return of each periodic evaluation.
+        eval_cost: environment steps that each periodic evaluation played
+            itself; they are not counted in ``env_steps`` or
+            ``eval_steps``.
         log_steps: environment steps at which ``logs`` were recorded.
         logs: named diagnostics (losses, entropy, ...), each averaged over
             the updates since the previous entry; empty for algorithms that
@@ -50,6 +54,7 @@ class History:
     wall_time: list[float] = field(default_factory=list)
     eval_steps: list[int] = field(default_factory=list)
     eval_return: list[float] = field(default_factory=list)
+    eval_cost: list[int] = field(default_factory=list)
     log_steps: list[int] = field(default_factory=list)
     logs: dict[str, list[float]] = field(default_factory=dict)
     train_seconds: float = 0.0
@@ -57,6 +62,11 @@ class History:
     @property
     def best_eval_return(self) -> float:
         return max(self.eval_return, default=float("-inf"))
+
+    @property
+    def evaluation_steps(self) -> int:
+        """Environment steps spent in periodic evaluations, in all."""
+        return sum(self.eval_cost)
 
 
 @dataclass
@@ -127,20 +137,18 @@ class Tracker:
             self.config.eval_every
         )
         started = time.perf_counter()
-        mean = float(
-            np.mean(
-                evaluate(
-                    self.actor,
-                    self.config.env_id,
-                    self.config.eval_episodes,
-                    seed=self.eval_seed,
-                )
-            )
+        episodes = play(
+            self.actor,
+            self.config.env_id,
+            self.config.eval_episodes,
+            seed=self.eval_seed,
         )
+        mean = float(np.mean(episodes.returns))
         if mean >= self.history.best_eval_return:
             self.best_state = copy.deepcopy(self.actor.state_dict())
         self.history.eval_steps.append(step)
         self.history.eval_return.append(mean)
+        self.history.eval_cost.append(int(episodes.lengths.sum()))
         self.eval_seconds += time.perf_counter() - started
         target = self.config.stop_at_return
         self.stopped = target is not None and mean >= target
