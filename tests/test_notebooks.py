@@ -130,8 +130,13 @@ def test_code_cells_fit_in_79_columns(path):
             )
 
 
-def markdown(path: Path) -> list[str]:
-    return [source(c) for c in load(path)["cells"] if c["cell_type"] != "code"]
+def markdown(path: Path) -> list[tuple[int, str]]:
+    """(cell index, source) of every markdown cell."""
+    return [
+        (i, source(c))
+        for i, c in enumerate(load(path)["cells"])
+        if c["cell_type"] != "code"
+    ]
 
 
 def structure(cell: str) -> dict:
@@ -161,10 +166,10 @@ def test_translation_keeps_glue_maths_and_headings(english, lang):
     translated = BOOK / lang / english.name
     en, tr = markdown(english), markdown(translated)
     assert len(tr) == len(en), f"{translated}: markdown cells differ"
-    for i, (a, b) in enumerate(zip(en, tr, strict=True)):
+    for (i, a), (_, b) in zip(en, tr, strict=True):
         for what, expected in structure(a).items():
             got = structure(b)[what]
             assert got == expected, (
-                f"{translated}: markdown cell {i}, {what}: English has "
+                f"{translated}: cell {i}, {what}: English has "
                 f"{expected}, the translation {got}"
             )
