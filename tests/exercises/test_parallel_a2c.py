@@ -39,6 +39,18 @@ def returns_one_step(reward, next_value, terminated, truncated, gamma):
     return reward + gamma * (1 - terminated) * next_value
 
 
+def returns_truncation_wins(reward, next_value, terminated, truncated, gamma):
+    """Bootstraps wherever truncated is set, even on a terminal step."""
+    out = torch.zeros_like(reward)
+    g = next_value[-1]
+    for t in reversed(range(reward.shape[0])):
+        g = torch.where(truncated[t] > 0, next_value[t], g)
+        keep = torch.where(truncated[t] > 0, 1.0, 1 - terminated[t])
+        g = reward[t] + gamma * keep * g
+        out[t] = g
+    return out
+
+
 def last_row_zeroed(x):
     return torch.cat([x[:-1], torch.zeros_like(x[-1:])])
 
@@ -46,6 +58,7 @@ def last_row_zeroed(x):
 ONE_ENV = "case 'one env, three steps"
 TERMINATION = "case 'a termination at t = 1"
 TRUNCATION = "case 'a truncation at t = 0"
+BOTH = "case 'terminated and truncated at t = 1"
 ignores_terminated = with_args(returns_loop, terminated=torch.zeros_like)
 no_final_bootstrap = with_args(returns_loop, next_value=last_row_zeroed)
 ignores_truncated = with_args(returns_loop, truncated=torch.zeros_like)
@@ -53,7 +66,7 @@ ignores_truncated = with_args(returns_loop, truncated=torch.zeros_like)
 N_STEP_RETURNS = rows(
     check_n_step_returns,
     n_step_returns,
-    n_cases=5,
+    n_cases=6,
     right={"loop": returns_loop},
     wrong={
         "ignores-terminated": (ignores_terminated, TERMINATION),
@@ -62,6 +75,7 @@ N_STEP_RETURNS = rows(
         "truncation-ignored": (ignores_truncated, TRUNCATION),
         "fixed-gamma": (with_args(returns_loop, gamma=0.9), ONE_ENV),
         "one-step": (returns_one_step, ONE_ENV),
+        "truncation-wins": (returns_truncation_wins, BOTH),
     },
     every_wrong_says=("hint:",),
 )

@@ -100,6 +100,24 @@ _RETURNS_CASES = [
         ),
         {"value": "use the `gamma` argument, not a constant."},
     ),
+    Case(
+        "terminated and truncated at t = 1 (a time limit on a terminal "
+        "step): the termination wins",
+        _returns_inputs(
+            [[1.0], [2.0], [3.0]],
+            [[0.0], [8.0], [4.0]],
+            [[0.0], [1.0], [0.0]],
+            [[0.0], [1.0], [0.0]],
+            0.5,
+        ),
+        {
+            **_RETURNS_HINTS,
+            "value": "a terminal state is worth 0 even when the time limit "
+            "falls on the same step: check terminated before truncated, "
+            "or multiply the bootstrap by (1 - terminated_t) in both "
+            "cases.",
+        },
+    ),
 ]
 
 
