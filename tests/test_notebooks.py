@@ -67,10 +67,12 @@ def test_every_language_part_lists_the_chapter(english):
     parts = toc_files()
     assert len(parts) == 1 + len(LANGUAGES)
     stem = english.stem
-    assert stem in parts[0]
+    assert stem in parts[0] and "notation" in parts[0]
     for lang, files in zip(LANGUAGES, parts[1:], strict=False):
         assert f"{lang}/{stem}" in files, f"{lang}/{stem} not in _toc.yml"
         assert f"{lang}/intro" in files
+        assert f"{lang}/notation" in files, f"{lang}/notation not listed"
+        assert (BOOK / lang / "notation.md").exists()
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(BOOK)))
