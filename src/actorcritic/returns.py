@@ -54,7 +54,7 @@ def reward_to_go(
     gamma: float,
     episode_end: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Discounted reward-to-go ``G_t = r_t + gamma * G_{t+1}``.
+    """Discounted reward-to-go ``G_t = reward[t] + gamma * G_{t+1}``.
 
     The recursion runs backwards and restarts after every step flagged in
     ``episode_end``, so several episodes can be laid end to end in one
@@ -111,7 +111,7 @@ def n_step_returns(
 
     Backwards from the end of the rollout,
 
-        G_t = r_t + gamma * (1 - terminated_t) * B_t,
+        G_t = reward[t] + gamma * (1 - terminated[t]) * B_t,
         B_t = V(s'_t)  if truncated_t or t = T - 1,  else  G_{t+1},
 
     so that a terminal step stops the sum, a truncated step bootstraps from

@@ -27,9 +27,9 @@ def _q_inputs(reward, episode_end, gamma, bool_ends=False):
 
 
 _Q_HINTS = {
-    "value": "q_t = r_t + gamma * q_{t+1}, computed backwards, and the sum "
-    "restarts after every step where episode_end is set: no reward of the "
-    "next episode may flow into this one.",
+    "value": "q_t = reward[t] + gamma * q_{t+1}, computed backwards, and "
+    "the sum restarts after every step where episode_end is set: no reward "
+    "of the next episode may flow into this one.",
     "shape": "return one q-value per step, shape (B,).",
 }
 

@@ -41,8 +41,9 @@ _RETURNS_CASES = [
         ),
         {
             **_RETURNS_HINTS,
-            "value": "go backwards from the last step: G_{T-1} = r + "
-            "gamma * V(s'_{T-1}), then G_t = r_t + gamma * G_{t+1}.",
+            "value": "go backwards from the last step: G_{T-1} = "
+            "reward[T-1] + gamma * V(s'_{T-1}), then G_t = reward[t] + "
+            "gamma * G_{t+1}.",
         },
     ),
     Case(

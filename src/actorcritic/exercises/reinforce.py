@@ -25,8 +25,8 @@ _RTG_CASES = [
         "three rewards of 1, gamma = 0.5: G = [1.75, 1.5, 1]",
         _rtg_inputs(1.0, 1.0, 1.0, gamma=0.5),
         {
-            "value": "G_t = r_t + gamma * G_{t+1}: sum the rewards from t "
-            "to the end, each discounted by how far it is from t.",
+            "value": "G_t = reward[t] + gamma * G_{t+1}: sum the rewards "
+            "from t to the end, each discounted by how far it is from t.",
             "shape": "return one G_t per step, shape (T,).",
         },
     ),
@@ -34,8 +34,8 @@ _RTG_CASES = [
         "uneven rewards: only rewards at or after t count",
         _rtg_inputs(1.0, 0.0, 2.0, 3.0, gamma=0.9),
         {
-            "value": "G_t sums r_t, r_{t+1}, ... (not the rewards before "
-            "t): accumulate from the last step backwards.",
+            "value": "G_t sums reward[t], reward[t+1], ... (not the rewards "
+            "before t): accumulate from the last step backwards.",
         },
     ),
     Case(
