@@ -175,3 +175,11 @@ def test_translation_keeps_glue_maths_and_headings(english, lang):
                 f"{translated}: cell {i}, {what}: English has "
                 f"{expected}, the translation {got}"
             )
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(BOOK)))
+def test_chapter_links_the_notation_page(path):
+    """Every chapter, in every language, points to its notation page."""
+    text = "".join(source for _, source in markdown(path))
+    assert "](notation.md)" in text, f"{path}: no link to notation.md"
+    assert (path.parent / "notation.md").exists()
