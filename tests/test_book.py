@@ -1,7 +1,7 @@
 """Build the whole book (quick budget) in a temporary copy, with warnings
-as errors, and look for the training plot and the GIF on every language's
-chapter page. The copy has its own execution cache: a quick run never
-writes into the book's own cache."""
+as errors, as `python book/build.py` does, and look for the training plot
+and the GIF on every language's chapter page. The copy has its own
+execution cache: a quick run never writes into the book's own cache."""
 
 import os
 import re
@@ -29,9 +29,8 @@ def built(tmp_path_factory) -> Path:
         ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"),
     )
     env = dict(os.environ, ACTORCRITIC_BUDGET="quick")
-    jb = Path(sys.executable).with_name("jupyter-book")
     proc = subprocess.run(
-        [str(jb), "build", str(copy), "-W", "-n", "--keep-going"],
+        [sys.executable, str(copy / "build.py"), "--strict"],
         env=env,
         capture_output=True,
         text=True,
@@ -68,3 +67,43 @@ def test_colab_button_opens_this_notebook(built, lang, chapter):
         f"{lang}{chapter}.ipynb"
     )
     assert target in html
+
+
+def site_config(lang: str) -> dict:
+    folder = BOOK / lang
+    return yaml.safe_load((folder / "_config.yml").read_text("utf-8"))
+
+
+# What may differ between the four sites' configurations.
+PER_LANGUAGE = {
+    ("title",),
+    ("exclude_patterns",),
+    ("repository", "path_to_book"),
+    ("sphinx", "local_extensions", "site_links"),
+    ("sphinx", "config", "language"),
+    ("sphinx", "config", "site_path"),
+}
+
+
+def flatten(tree: dict, prefix: tuple = ()) -> dict:
+    out = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, (*prefix, key)))
+        else:
+            out[(*prefix, key)] = value
+    return out
+
+
+@pytest.mark.parametrize("lang", [lang.strip("/") for lang in LANGUAGES[1:]])
+def test_language_sites_share_their_settings(lang):
+    """Each language is a site of its own; apart from what names the
+    language, its configuration is the English one (one cache, one
+    repository, one theme set-up)."""
+    english, other = flatten(site_config("")), flatten(site_config(lang))
+    assert set(english) == set(other), f"{lang}/_config.yml: other keys"
+    for key in english:
+        if key not in PER_LANGUAGE:
+            assert other[key] == english[key], f"{lang}: {'.'.join(key)}"
+    assert other[("sphinx", "config", "site_path")] == f"{lang}/"
+    assert other[("repository", "path_to_book")] == f"book/{lang}"

@@ -29,9 +29,10 @@ def source(cell: dict) -> str:
     return "".join(src) if isinstance(src, list) else src
 
 
-def toc_files() -> list[list[str]]:
-    toc = yaml.safe_load((BOOK / "_toc.yml").read_text(encoding="utf-8"))
-    return [[ch["file"] for ch in part["chapters"]] for part in toc["parts"]]
+def toc_files(lang: str = "") -> list[str]:
+    """The pages of one language's site, its root first."""
+    toc = yaml.safe_load((BOOK / lang / "_toc.yml").read_text("utf-8"))
+    return [toc["root"]] + [ch["file"] for ch in toc["chapters"]]
 
 
 def test_there_are_chapters():
@@ -62,17 +63,14 @@ def test_translation_exists_with_identical_code(english, lang):
     )
 
 
-@pytest.mark.parametrize("english", ENGLISH, ids=lambda p: p.name)
-def test_every_language_part_lists_the_chapter(english):
-    parts = toc_files()
-    assert len(parts) == 1 + len(LANGUAGES)
-    stem = english.stem
-    assert stem in parts[0] and "notation" in parts[0]
-    for lang, files in zip(LANGUAGES, parts[1:], strict=False):
-        assert f"{lang}/{stem}" in files, f"{lang}/{stem} not in _toc.yml"
-        assert f"{lang}/intro" in files
-        assert f"{lang}/notation" in files, f"{lang}/notation not listed"
-        assert (BOOK / lang / "notation.md").exists()
+@pytest.mark.parametrize("lang", ("", *LANGUAGES))
+def test_every_language_site_lists_every_chapter(lang):
+    """Each language is a site of its own, with the same pages."""
+    pages = toc_files(lang)
+    expected = ["intro", "notation", *(p.stem for p in ENGLISH)]
+    assert pages == expected, f"{lang or 'en'}/_toc.yml lists {pages}"
+    for page in pages:
+        assert any((BOOK / lang).glob(f"{page}.*")), f"{lang}/{page}"
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(BOOK)))
@@ -97,19 +95,39 @@ def test_first_code_cell_installs_from_the_configured_repository(path):
     )
 
 
-@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(BOOK)))
+PAGES = ALL + [
+    BOOK / lang / md
+    for lang in ("", *LANGUAGES)
+    for md in ("intro.md", "notation.md")
+]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(BOOK)))
 def test_language_switcher_links_the_other_languages(path):
-    first = source(load(path)["cells"][0])
+    """The switcher gives each other language's version by the address
+    that works everywhere: a notebook's Colab address, a page's GitHub
+    address. The HTML build turns them into links within the site
+    (book/_ext/site_links.py; the browser test follows them)."""
+    config = yaml.safe_load((BOOK / "_config.yml").read_text("utf-8"))
+    repo = config["repository"]["url"].removeprefix("https://github.com/")
+    if path.suffix == ".ipynb":
+        first = source(load(path)["cells"][0]).split("\n")[0]
+        base = f"https://colab.research.google.com/github/{repo}/blob/main"
+    else:
+        first = next(
+            line
+            for line in path.read_text("utf-8").splitlines()
+            if "·" in line
+        )
+        base = f"https://github.com/{repo}/blob/main"
     lang = path.parent.name if path.parent != BOOK else "en"
-    targets = {"en": f"{path.name}"} | {
-        code: f"{code}/{path.name}" for code in LANGUAGES
-    }
-    prefix = "" if lang == "en" else "../"
-    for other, target in targets.items():
-        if other != lang:
-            assert f"]({prefix}{target})" in first, (
-                f"{path}: no link to the {other} version"
-            )
+    for other in ("en", *LANGUAGES):
+        folder = "book" if other == "en" else f"book/{other}"
+        link = f"]({base}/{folder}/{path.name})"
+        if other == lang:
+            assert link not in first, f"{path}: links to itself"
+        else:
+            assert link in first, f"{path}: no link to the {other} version"
 
 
 @pytest.mark.parametrize("path", ENGLISH, ids=lambda p: p.name)
