@@ -1,0 +1,244 @@
+"""The built book, read in a real browser as its readers read it.
+
+Headless Chromium (Debian's package, /usr/bin/chromium; `.ci/run`
+installs it) driven by Playwright opens the book that the book test
+builds, served on localhost, at a desktop width and at a phone's. Every
+failure names the page and the check. Requests to any other host are
+blocked and reported: the pages must be self-contained.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+BOOK = Path(__file__).resolve().parents[1] / "book"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+WIDTHS = (1400, 400)
+# site folder -> the <html lang> its pages must carry
+LANGS = {"": "en", "fr/": "fr", "ko/": "ko", "zh/": "zh-CN"}
+PAGES = ["intro", "notation", *sorted(p.stem for p in BOOK.glob("0*.ipynb"))]
+# MyST that would show if a role or directive were not parsed
+RAW_MYST = re.compile(r"\{glue:|\{dropdown\}|```|\{math\}|:::\{")
+# a term and the number of pages of its language that contain it
+SEARCHES = {"ko/": "크리틱", "zh/": "策略梯度"}
+
+pytestmark = [
+    pytest.mark.book,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}"
+    ),
+]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(built):
+    """The built site served on localhost; yields its base URL."""
+    handler = functools.partial(_Quiet, directory=str(built))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+class Page:
+    """One page in a fresh browser tab, with what left the site."""
+
+    def __init__(self, browser, site: str, path: str, width: int):
+        self.path, self.width = path, width
+        self.external: list[str] = []
+        self.tab = browser.new_page(viewport={"width": width, "height": 900})
+        self.tab.route(
+            lambda url: not url.startswith(site),
+            lambda route: (
+                self.external.append(route.request.url),
+                route.abort(),
+            ),
+        )
+        self.tab.goto(site + path, wait_until="load")
+
+    def where(self, check: str) -> str:
+        return f"{self.path} at {self.width} px: {check}"
+
+    def close(self):
+        self.tab.close()
+
+
+@pytest.fixture
+def open_page(browser, site):
+    pages = []
+
+    def opener(path: str, width: int) -> Page:
+        pages.append(Page(browser, site, path, width))
+        return pages[-1]
+
+    yield opener
+    for page in pages:
+        page.close()
+
+
+def _typeset(page: Page) -> tuple[int, int]:
+    """Wait for MathJax; return (formulas, formulas with errors)."""
+    tab = page.tab
+    if not tab.evaluate("!!document.querySelector('script[src*=mathjax]')"):
+        return 0, 0
+    tab.wait_for_function("window.MathJax && MathJax.startup", timeout=20_000)
+    tab.evaluate("MathJax.startup.promise")
+    return tab.evaluate(
+        "[document.querySelectorAll('mjx-container').length,"
+        " document.querySelectorAll('mjx-merror').length]"
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_is_whole_and_self_contained(open_page, lang, page_name, width):
+    page = open_page(f"{lang}{page_name}.html", width)
+    tab = page.tab
+    assert tab.evaluate("document.documentElement.lang") == LANGS[lang], (
+        page.where("<html lang>")
+    )
+    formulas, errors = _typeset(page)
+    if page_name.startswith("0") or page_name == "notation":
+        assert formulas > 0, page.where("no typeset maths")
+    assert errors == 0, page.where(f"{errors} formulas with MathJax errors")
+    broken = tab.evaluate(
+        "[...document.images].filter(i => !i.complete || !i.naturalWidth)"
+        ".map(i => i.getAttribute('src'))"
+    )
+    assert not broken, page.where(f"images that did not load: {broken}")
+    text = tab.inner_text("article")
+    raw = RAW_MYST.findall(text)
+    assert not raw, page.where(f"raw MyST in the text: {raw}")
+    assert not page.external, page.where(
+        f"requests left the site: {page.external}"
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_menu_opens_and_lists_this_languages_chapters(open_page, lang, width):
+    page = open_page(f"{lang}02_one_step_actor_critic.html", width)
+    tab = page.tab
+    sidebar = tab.locator(".bd-sidebar-primary")
+    if width < 960:  # the menu starts closed on a phone or a tablet
+        assert not _in_view(sidebar), page.where("menu open before a tap")
+        toggle = tab.locator(".primary-toggle:visible").first
+        toggle.click()
+        tab.wait_for_timeout(500)
+    assert _in_view(sidebar), page.where("the menu does not open")
+    links = sidebar.locator("nav.bd-links a")
+    current = "02_one_step_actor_critic"
+    hrefs = {
+        current if href == "#" else Path(href).stem
+        for i in range(links.count())
+        if links.nth(i).is_visible()
+        and (href := links.nth(i).get_attribute("href"))
+    }
+    missing = [p for p in PAGES if p not in hrefs]
+    assert not missing, page.where(f"the menu lacks {missing}")
+    assert len(hrefs) == len(PAGES), page.where(
+        f"the menu lists other pages too: {sorted(hrefs)}"
+    )
+
+
+def _in_view(locator) -> bool:
+    box = locator.bounding_box()
+    return bool(box) and box["x"] >= 0 and box["width"] > 0
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page_name", PAGES)
+def test_language_switcher_leads_to_the_same_page(
+    open_page, site, lang, page_name
+):
+    page = open_page(f"{lang}{page_name}.html", 1400)
+    tab = page.tab
+    for other, code in LANGS.items():
+        if other == lang:
+            continue
+        link = tab.locator(f"article a[href$='{other}{page_name}.html']")
+        assert link.count() >= 1, page.where(f"no link to the {code} page")
+        href = link.first.get_attribute("href")
+        target = open_page(href_from(lang, href), 1400)
+        assert target.tab.url == f"{site}{other}{page_name}.html", page.where(
+            f"the {code} link leads to {target.tab.url}"
+        )
+        assert target.tab.evaluate("document.documentElement.lang") == code
+
+
+def href_from(lang: str, href: str) -> str:
+    """A relative href of a page in folder ``lang``, as a site path."""
+    parts = [p for p in (lang + href).split("/") if p]
+    out: list[str] = []
+    for part in parts:
+        if part == "..":
+            out.pop()
+        else:
+            out.append(part)
+    return "/".join(out)
+
+
+@pytest.mark.parametrize("lang, term", SEARCHES.items())
+def test_search_stays_in_its_language_and_finds_every_page(
+    open_page, built, lang, term
+):
+    """Search returns pages of the current language only, and every page
+    of that language whose text contains the term."""
+    expected = {
+        name
+        for name in PAGES
+        if term in (built / f"{lang}{name}.html").read_text("utf-8")
+    }
+    assert expected, f"no {lang} page contains {term!r}"
+    page = open_page(f"{lang}search.html?q={term}", 1400)
+    tab = page.tab
+    tab.wait_for_function(
+        "document.querySelector('#search-results .search-summary') &&"
+        " !document.querySelector('#search-results .search-summary')"
+        ".textContent.includes('...')",
+        timeout=20_000,
+    )
+    tab.wait_for_timeout(500)
+    hrefs = tab.eval_on_selector_all(
+        "#search-results ul.search li a",
+        "links => links.map(a => a.getAttribute('href'))",
+    )
+    found = {Path(h.split("?")[0].split("#")[0]).stem for h in hrefs}
+    outside = [h for h in hrefs if h.startswith("../") or "://" in h]
+    assert not outside, page.where(f"results outside {lang}: {outside}")
+    assert expected <= found, page.where(
+        f"search for {term!r} misses {sorted(expected - found)}"
+    )
