@@ -58,6 +58,7 @@ PER_LANGUAGE = {
     ("sphinx", "local_extensions", "site_links"),
     ("sphinx", "config", "language"),
     ("sphinx", "config", "site_path"),
+    ("sphinx", "config", "html_theme_options", "search_bar_text"),
     ("sphinx", "config", "html_search_options", "dict"),
 }
 

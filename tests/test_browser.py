@@ -17,8 +17,7 @@ import threading
 from pathlib import Path
 
 import pytest
-
-playwright = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api as playwright
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -28,15 +27,14 @@ LANGS = {"": "en", "fr/": "fr", "ko/": "ko", "zh/": "zh-CN"}
 PAGES = ["intro", "notation", *sorted(p.stem for p in BOOK.glob("0*.ipynb"))]
 # MyST that would show if a role or directive were not parsed
 RAW_MYST = re.compile(r"\{glue:|\{dropdown\}|```|\{math\}|:::\{")
-# a term and the number of pages of its language that contain it
+# The figures are drawn 8 inches wide (800 px) with 13-14 pt text
+# (actorcritic.plotting.BOOK_STYLE): shrunk by at most this factor, their
+# smallest text stays about 9 px high or more.
+MAX_SHRINK = {1400: 1.25, 400: 2.5}
+# a term that pages of that language's site contain
 SEARCHES = {"ko/": "크리틱", "zh/": "策略梯度"}
 
-pytestmark = [
-    pytest.mark.book,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = pytest.mark.book
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -56,6 +54,12 @@ def site(built):
 
 @pytest.fixture(scope="module")
 def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: install Debian's package "
+            "(apt-get install chromium), as .ci/run does, or deselect "
+            'these tests with -m "not book"'
+        )
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -139,6 +143,20 @@ def test_page_is_whole_and_self_contained(open_page, lang, page_name, width):
         ".map(i => i.getAttribute('src'))"
     )
     assert not broken, page.where(f"images that did not load: {broken}")
+    figures = tab.evaluate(
+        "[...document.querySelectorAll('article img')].map(i =>"
+        " [i.getAttribute('src'), i.alt, i.naturalWidth, i.clientWidth])"
+    )
+    for src, alt, natural, shown in figures:
+        if "_images/" not in src:
+            continue
+        assert len(alt) > 30 and not re.match(r"[0-9a-f]{16}", alt), (
+            page.where(f"{src}: alt text {alt!r} says nothing")
+        )
+        assert natural <= MAX_SHRINK[width] * shown, page.where(
+            f"{src}: shown {shown} px wide from {natural} px, its labels "
+            "shrink below reading size"
+        )
     text = tab.inner_text("article")
     raw = RAW_MYST.findall(text)
     assert not raw, page.where(f"raw MyST in the text: {raw}")

@@ -57,3 +57,15 @@ def test_show_gif_is_an_image_gif_output():
 def test_encode_gif_rejects_nothing_to_show():
     with pytest.raises(ValueError, match="at least one frame"):
         encode_gif([])
+
+
+def test_a_one_pixel_line_survives_the_shrinking():
+    """Keeping every second pixel would drop a line on an odd row (as it
+    dropped CartPole's track); block means keep it, half as dark."""
+    frame = np.full((8, 8, 3), 255, np.uint8)
+    frame[5] = 0  # a black line on an odd row
+    data = encode_gif([frame, frame], every=1, scale=2)
+    first = iio.imread(data, index=0)
+    assert first.shape[:2] == (4, 4)
+    assert first[2, :, :3].max() < 200  # row 5 lands in row 2, greyed
+    assert first[0, :, :3].min() > 250  # white stays white

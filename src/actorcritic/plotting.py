@@ -1,5 +1,10 @@
 """Learning curves: the mean over seeds with a band of one standard
-deviation, on a common x grid."""
+deviation, on a common x grid.
+
+Importing this module sets the book's figure style (:data:`BOOK_STYLE`):
+text large enough to stay readable when a page shrinks a figure to its
+column or to a phone's width.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,21 @@ from matplotlib.ticker import FuncFormatter
 
 from actorcritic.runs import History
 
+#: Font sizes in points, and a layout that keeps labels inside the figure.
+BOOK_STYLE = {
+    "font.size": 14,
+    "axes.titlesize": 14,
+    "axes.labelsize": 14,
+    "legend.fontsize": 13,
+    "xtick.labelsize": 13,
+    "ytick.labelsize": 13,
+    "figure.titlesize": 15,
+    "figure.constrained_layout.use": True,
+}
+plt.rcParams.update(BOOK_STYLE)
+
 X_LABELS = {
-    "env_steps": "environment steps",
+    "env_steps": "training steps",
     "wall_time": "wall-clock seconds",
     "episode": "episode",
 }

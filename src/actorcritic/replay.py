@@ -45,7 +45,9 @@ def encode_gif(
     frames: list[np.ndarray], fps: float = 25.0, every: int = 2, scale: int = 2
 ) -> bytes:
     """Encode frames as a looping GIF, keeping every ``every``-th frame and
-    every ``scale``-th pixel in each direction."""
+    shrinking each by ``scale`` in both directions (each pixel the mean of
+    a ``scale`` x ``scale`` block, so that one-pixel lines, such as
+    CartPole's track, stay visible)."""
     if not frames:
         raise ValueError("encode_gif needs at least one frame")
     if every < 1 or scale < 1:
@@ -53,10 +55,17 @@ def encode_gif(
     kept = list(frames[::every])
     if (len(frames) - 1) % every:
         kept.append(frames[-1])  # always show how the episode ends
-    small = np.stack([f[::scale, ::scale] for f in kept])  # (F, H/s, W/s, 3)
+    small = np.stack([_shrink(f, scale) for f in kept])  # (F, H/s, W/s, 3)
     return iio.imwrite(
         "<bytes>", small, extension=".gif", duration=1000.0 / fps, loop=0
     )
+
+
+def _shrink(frame: np.ndarray, scale: int) -> np.ndarray:
+    """``(H, W, C)`` -> ``(H // scale, W // scale, C)``, block means."""
+    h, w = frame.shape[0] // scale * scale, frame.shape[1] // scale * scale
+    blocks = frame[:h, :w].reshape(h // scale, scale, w // scale, scale, -1)
+    return blocks.mean(axis=(1, 3)).round().astype(np.uint8)
 
 
 def record_gif(
