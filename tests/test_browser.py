@@ -80,7 +80,7 @@ class Page:
     """One page in a fresh browser tab, with what left the site."""
 
     def __init__(self, browser, site: str, path: str, width: int):
-        self.path, self.width = path, width
+        self.site, self.path, self.width = site, path, width
         self.external: list[str] = []
         self.tab = browser.new_page(viewport={"width": width, "height": 900})
         self.tab.route(
@@ -115,9 +115,18 @@ def open_page(browser, site):
 def _typeset(page: Page) -> tuple[int, int]:
     """Wait for MathJax; return (formulas, formulas with errors)."""
     tab = page.tab
-    if not tab.evaluate("!!document.querySelector('script[src*=mathjax]')"):
+    src = tab.evaluate(
+        "document.querySelector('script[src*=mathjax]')?.src ?? null"
+    )
+    if src is None:
         return 0, 0
-    tab.wait_for_function("window.MathJax && MathJax.startup", timeout=20_000)
+    assert src.startswith(page.site), page.where(f"MathJax comes from {src}")
+    try:
+        tab.wait_for_function(
+            "window.MathJax && MathJax.startup", timeout=20_000
+        )
+    except playwright.TimeoutError:
+        pytest.fail(page.where("MathJax did not start"))
     tab.evaluate("MathJax.startup.promise")
     return tab.evaluate(
         "[document.querySelectorAll('mjx-container').length,"
