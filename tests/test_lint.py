@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PATHS = ["src", "tests", "benchmarks", "conftest.py"]
+PATHS = [
+    "src",
+    "tests",
+    "benchmarks",
+    "conftest.py",
+    "book/build.py",
+    "book/_ext",
+]
 
 
 @pytest.mark.parametrize(
