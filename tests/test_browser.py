@@ -31,6 +31,12 @@ RAW_MYST = re.compile(r"\{glue:|\{dropdown\}|```|\{math\}|:::\{")
 # (actorcritic.plotting.BOOK_STYLE): shrunk by at most this factor, their
 # smallest text stays about 9 px high or more.
 MAX_SHRINK = {1400: 1.25, 400: 2.5}
+# a link to a page of the book by its Colab or GitHub address, which the
+# build should have turned into a link within the site
+BOOK_PAGE = re.compile(
+    r"https://(colab\.research\.google\.com/github|github\.com)/"
+    r"[^/]+/[^/]+/blob/[^/]+/book/.*\.(ipynb|md)(#.*)?$"
+)
 # a term that pages of that language's site contain
 SEARCHES = {"ko/": "크리틱", "zh/": "策略梯度"}
 
@@ -137,7 +143,9 @@ def _typeset(page: Page) -> tuple[int, int]:
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("page_name", PAGES)
-def test_page_is_whole_and_self_contained(open_page, lang, page_name, width):
+def test_page_is_whole_and_self_contained(
+    open_page, built, lang, page_name, width
+):
     page = open_page(f"{lang}{page_name}.html", width)
     tab = page.tab
     assert tab.evaluate("document.documentElement.lang") == LANGS[lang], (
@@ -166,6 +174,18 @@ def test_page_is_whole_and_self_contained(open_page, lang, page_name, width):
             f"{src}: shown {shown} px wide from {natural} px, its labels "
             "shrink below reading size"
         )
+    hrefs = tab.eval_on_selector_all(
+        "article a[href]", "links => links.map(a => a.getAttribute('href'))"
+    )
+    leaving = [h for h in hrefs if BOOK_PAGE.match(h)]
+    assert not leaving, page.where(
+        f"links to the book leave the site: {leaving}"
+    )
+    for href in hrefs:
+        if "://" in href or href.startswith(("#", "mailto:")):
+            continue
+        target = href_from(lang, href.split("#")[0]) if href[0] != "#" else ""
+        assert (built / target).exists(), page.where(f"dead link {href}")
     text = tab.inner_text("article")
     raw = RAW_MYST.findall(text)
     assert not raw, page.where(f"raw MyST in the text: {raw}")

@@ -139,6 +139,14 @@ def test_chapter_has_exercises_with_hidden_solutions(path):
     ]
     assert len(stubs) >= 2, f"{path}: fewer than two exercises"
     assert len(solutions) >= len(stubs), f"{path}: a solution is missing"
+    for cell in solutions:
+        # hidden in the HTML book (the tag), in Colab (a form whose title
+        # is the first line) and in JupyterLab (source_hidden)
+        assert source(cell).startswith("#@title "), f"{path}: no title"
+        assert cell["metadata"].get("cellView") == "form", path
+        assert cell["metadata"].get("jupyter", {}).get("source_hidden"), (
+            f"{path}: a solution shows in JupyterLab"
+        )
 
 
 @pytest.mark.parametrize("path", ENGLISH, ids=lambda p: p.name)
@@ -197,7 +205,13 @@ def test_translation_keeps_glue_maths_and_headings(english, lang):
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(BOOK)))
 def test_chapter_links_the_notation_page(path):
-    """Every chapter, in every language, points to its notation page."""
+    """Every chapter, in every language, points to its notation page, by
+    its GitHub address (which works in Colab and in a downloaded notebook;
+    the HTML build makes it a link within the site)."""
+    config = yaml.safe_load((BOOK / "_config.yml").read_text("utf-8"))
+    repo = config["repository"]["url"]
+    folder = "book" if path.parent == BOOK else f"book/{path.parent.name}"
     text = "".join(source for _, source in markdown(path))
-    assert "](notation.md)" in text, f"{path}: no link to notation.md"
+    link = f"]({repo}/blob/main/{folder}/notation.md)"
+    assert link in text, f"{path}: no link to its notation page"
     assert (path.parent / "notation.md").exists()
