@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import posixpath
 import re
 import shutil
 import threading
@@ -27,9 +28,10 @@ LANGS = {"": "en", "fr/": "fr", "ko/": "ko", "zh/": "zh-CN"}
 PAGES = ["intro", "notation", *sorted(p.stem for p in BOOK.glob("0*.ipynb"))]
 # MyST that would show if a role or directive were not parsed
 RAW_MYST = re.compile(r"\{glue:|\{dropdown\}|```|\{math\}|:::\{")
-# The figures are drawn 8 inches wide (800 px) with 13-14 pt text
-# (actorcritic.plotting.BOOK_STYLE): shrunk by at most this factor, their
-# smallest text stays about 9 px high or more.
+# The figures are drawn 8 inches wide (800 px) with 13-14 pt text, 18 px
+# or more in the image (actorcritic.plotting.BOOK_STYLE). Shrunk by at most
+# this factor, that text is at least 14 px on a desktop and 7 px on a phone
+# (where readers can zoom).
 MAX_SHRINK = {1400: 1.25, 400: 2.5}
 # a link to a page of the book by its Colab or GitHub address, which the
 # build should have turned into a link within the site
@@ -248,14 +250,7 @@ def test_language_switcher_leads_to_the_same_page(
 
 def href_from(lang: str, href: str) -> str:
     """A relative href of a page in folder ``lang``, as a site path."""
-    parts = [p for p in (lang + href).split("/") if p]
-    out: list[str] = []
-    for part in parts:
-        if part == "..":
-            out.pop()
-        else:
-            out.append(part)
-    return "/".join(out)
+    return posixpath.normpath(posixpath.join(lang, href))
 
 
 @pytest.mark.parametrize("lang, term", SEARCHES.items())
