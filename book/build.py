@@ -3,6 +3,19 @@
     python book/build.py            # the book, at the budget the
                                     # ACTORCRITIC_BUDGET variable says
     python book/build.py --strict   # warnings are errors (the book test)
+    python book/build.py --write-numbers
+                                    # write this run's numbers into the
+                                    # prose of every language, then build
+
+The numbers the prose quotes are written in the chapters
+(``<span data-run="name:format">number</span>``) and checked against the
+run by book/_ext/run_numbers.py: at the full budget a build whose run
+disagrees with a written number fails and lists them. ``--write-numbers``
+is the way out when the run has changed (new code, another machine):
+it builds the English site without that check, writes its numbers into
+the chapters of all four languages, then builds the book, checked. Read
+the diff of the chapters before committing it: the prose around a changed
+number may need to change too.
 
 Each language is a Jupyter Book of its own (book/_config.yml for English,
 book/<lang>/_config.yml for the others), so that every page carries its
@@ -16,6 +29,7 @@ folder of it (fr/, ko/, zh/), which is where the language switchers point.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -24,17 +38,47 @@ from pathlib import Path
 TRANSLATIONS = ("fr", "ko", "zh")
 
 
-def build(book: Path, strict: bool = False) -> Path:
-    """Build the four sites under ``book``; return the assembled site."""
+def build_site(book: Path, source: str, flags: list[str], env=None) -> None:
+    """Build one language's site (``"."`` for English)."""
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    # run from book/: the configs' shared cache path is relative to it
+    subprocess.run(
+        [str(jupyter_book), "build", source, *flags],
+        cwd=book,
+        check=True,
+        env=env,
+    )
+
+
+def write_numbers(book: Path, flags: list[str]) -> None:
+    """Build the English site without checking its numbers, then write
+    them into the chapters of every language."""
+    unchecked = dict(os.environ, ACTORCRITIC_NUMBERS="unchecked")
+    build_site(book, ".", flags, env=unchecked)
+    subprocess.run(
+        [
+            sys.executable,
+            str(book / "_ext" / "run_numbers.py"),
+            "--book",
+            str(book),
+        ],
+        check=True,
+    )
+
+
+def build(book: Path, strict: bool = False, numbers: bool = False) -> Path:
+    """Build the four sites under ``book`` (after writing the run's
+    numbers into the prose if ``numbers``); return the assembled site."""
     flags = ["-W", "-n", "--keep-going"] if strict else []
+    if numbers:
+        write_numbers(book, flags)
     for source in (".", *TRANSLATIONS):
-        # run from book/: the configs' shared cache path is relative to it
-        subprocess.run(
-            [str(jupyter_book), "build", source, *flags], cwd=book, check=True
-        )
+        if source == "." or (book / source / "_config.yml").exists():
+            build_site(book, source, flags)
     site = book / "_build" / "html"
     for lang in TRANSLATIONS:
+        if not (book / lang / "_config.yml").exists():
+            continue
         shutil.rmtree(site / lang, ignore_errors=True)
         shutil.copytree(book / lang / "_build" / "html", site / lang)
     return site
@@ -46,6 +90,11 @@ def main() -> None:
         "--strict", action="store_true", help="treat warnings as errors"
     )
     parser.add_argument(
+        "--write-numbers",
+        action="store_true",
+        help="write the run's numbers into the chapters' prose first",
+    )
+    parser.add_argument(
         "--book",
         type=Path,
         default=Path(__file__).resolve().parent,
@@ -53,9 +102,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     try:
-        site = build(args.book.resolve(), args.strict)
+        site = build(args.book.resolve(), args.strict, args.write_numbers)
     except subprocess.CalledProcessError as error:
-        sys.exit(f"the build of {error.cmd[2]!r} failed")
+        sys.exit(f"the build failed: {' '.join(error.cmd)}")
     print(f"the book: {site / 'index.html'}")
 
 

@@ -56,6 +56,7 @@ PER_LANGUAGE = {
     ("exclude_patterns",),
     ("repository", "path_to_book"),
     ("sphinx", "local_extensions", "site_links"),
+    ("sphinx", "local_extensions", "run_numbers"),
     ("sphinx", "config", "language"),
     ("sphinx", "config", "site_path"),
     ("sphinx", "config", "html_theme_options", "search_bar_text"),

@@ -168,13 +168,15 @@ def markdown(path: Path) -> list[tuple[int, str]]:
 
 
 def structure(cell: str) -> dict:
-    """What a translation must keep of a markdown cell: its glue keys, its
+    """What a translation must keep of a markdown cell: the run's numbers
+    it quotes (name and format, in order; the build writes and checks
+    their text, in the language's typography), its
     display-maths blocks (their number; their content up to translated
     ``\\text{...}`` labels) and its heading levels, in order."""
     without_fences = re.sub(r"```.*?```", "", cell, flags=re.S)
     maths = re.findall(r"\$\$(.*?)\$\$", cell, flags=re.S)
     return {
-        "glue keys": re.findall(r"\{glue:text\}`([A-Za-z0-9_]+)", cell),
+        "quoted numbers": re.findall(r'<span data-run="([^"]*)">', cell),
         "display maths": [
             re.sub(r"\\text\{[^}]*\}", r"\\text{}", "".join(m.split()))
             for m in maths
@@ -187,9 +189,9 @@ def structure(cell: str) -> dict:
 
 @pytest.mark.parametrize("english", ENGLISH, ids=lambda p: p.name)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_translation_keeps_glue_maths_and_headings(english, lang):
+def test_translation_keeps_numbers_maths_and_headings(english, lang):
     """Beyond the code cells: every markdown cell of a translation quotes
-    the same glued numbers, the same display maths and the same heading
+    the same numbers of the run, the same display maths and the same heading
     structure as the English cell at the same place."""
     translated = BOOK / lang / english.name
     en, tr = markdown(english), markdown(translated)

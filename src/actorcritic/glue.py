@@ -1,10 +1,13 @@
 """Measured numbers for the prose around a code cell.
 
 ``glue("name", value)`` hands a number that a code cell computed to the
-chapter's text: when Jupyter Book builds the page, Markdown that says
-``{glue:text}`name:.1f``` shows the number from that run (myst-nb's glue).
-Outside a book build (Colab, plain Jupyter) myst-nb is usually absent and
-the call does nothing; the cell's printed output carries the same numbers.
+book's build (myst-nb's glue). The prose quotes it as plain text, in a
+span that names it: ``<span data-run="name:.1f">3.2</span>``, which reads
+the same in Jupyter, Colab and the HTML book. The build checks every such
+number against the value its run glued and fails if one disagrees
+(``book/_ext/run_numbers.py``). Outside a book build (Colab, plain
+Jupyter) myst-nb is usually absent and the call does nothing; the cell's
+printed output shows the reader's own run.
 """
 
 from __future__ import annotations
