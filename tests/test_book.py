@@ -57,6 +57,7 @@ PER_LANGUAGE = {
     ("repository", "path_to_book"),
     ("sphinx", "local_extensions", "site_links"),
     ("sphinx", "local_extensions", "run_numbers"),
+    ("sphinx", "local_extensions", "book_style"),
     ("sphinx", "config", "language"),
     ("sphinx", "config", "site_path"),
     ("sphinx", "config", "html_theme_options", "search_bar_text"),

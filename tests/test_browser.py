@@ -284,3 +284,26 @@ def test_search_stays_in_its_language_and_finds_every_page(
     assert expected <= found, page.where(
         f"search for {term!r} misses {sorted(expected - found)}"
     )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_answers_start_folded_and_open_on_a_tap(open_page, lang):
+    """Chapter 5's answers are plain <details> blocks (so that Jupyter and
+    Colab fold them too): closed at first below their visible question,
+    styled by the book's sheet, and open on a tap, at a phone's width."""
+    page = open_page(f"{lang}05_lunar_lander_aac.html", 400)
+    answers = page.tab.locator("details:not([class])")
+    assert answers.count() == 3, page.where("not three folded answers")
+    for i in range(3):
+        answer = answers.nth(i)
+        body = answer.locator(":scope > :not(summary)").first
+        assert answer.get_attribute("open") is None, page.where("open")
+        assert not body.is_visible(), page.where("answer shows folded")
+        question = answer.locator("xpath=preceding-sibling::p[1]/strong")
+        assert question.inner_text().startswith(f"{i + 1}."), page.where(
+            f"question {i + 1} is not right above its answer"
+        )
+        style = answer.evaluate("e => getComputedStyle(e).borderLeftWidth")
+        assert style == "3px", page.where("book.css did not style it")
+        answer.locator("summary").click()
+        assert body.is_visible(), page.where(f"answer {i + 1} did not open")

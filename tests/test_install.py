@@ -199,7 +199,9 @@ def test_unit_tests_pass_at_the_declared_minimum_versions(tmp_path):
     """The lowest versions of the direct dependencies, twice: the base
     ones (then the unit tests), and the Box2D extra's (then a short
     LunarLander run, which is what the extra is for)."""
-    uv = shutil.which("uv")
+    # uv comes with requirements.txt, beside this Python
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent))
+    uv = uv or shutil.which("uv")
     assert uv, "uv is missing: pip install -r requirements.txt"
     python = venv(tmp_path / "venv")
     # the CPU wheel on disk (pip finds it; uv does not look there)
