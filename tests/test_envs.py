@@ -1,11 +1,20 @@
+import dataclasses
 import os
 
+import gymnasium as gym
 import numpy as np
 import pytest
 import torch
 
 import actorcritic  # noqa: F401  (sets SDL_VIDEODRIVER)
-from actorcritic.envs import EnvBatch, make_env, seed_everything
+from actorcritic.algorithms.a2c import fit_critic_td
+from actorcritic.envs import (
+    EnvBatch,
+    check_spaces,
+    make_env,
+    seed_everything,
+)
+from tests.algorithms.quick import QUICK
 
 
 def test_package_silences_sdl():
@@ -102,3 +111,75 @@ def test_env_steps_per_second_counts_every_copy(mode, n):
     assert env_steps_per_second("CartPole-v1", mode, n, n_steps=50) > 0
     with pytest.raises(ValueError, match="n_envs=1"):
         env_steps_per_second("CartPole-v1", "single", 2)
+
+
+# an algorithm given a task its networks cannot act in fails at once,
+# naming the space it got and the one it needs
+WRONG_SPACES = {
+    name: (train, dataclasses.replace(config, env_id=env_id), needles)
+    for name, (train, config), env_id, needles in [
+        (
+            "one_step_actor_critic",
+            QUICK["one_step_actor_critic"],
+            "Pendulum-v1",
+            ("train_one_step_actor_critic needs a discrete", "Box(-2.0"),
+        ),
+        (
+            "reinforce",
+            QUICK["reinforce"],
+            "Pendulum-v1",
+            ("train_reinforce needs a discrete", "Box(-2.0"),
+        ),
+        (
+            "parallel_a2c",
+            QUICK["parallel_a2c"],
+            "Pendulum-v1",
+            ("train_parallel_a2c needs a discrete", "train_a2c"),
+        ),
+        (
+            "episodic_pg",
+            QUICK["episodic_pg"],
+            "Pendulum-v1",
+            ("train_episodic_pg needs a discrete", "Pendulum-v1 has Box"),
+        ),
+        (
+            "a2c",
+            QUICK["a2c"],
+            "CartPole-v1",
+            ("train_a2c needs a continuous", "CartPole-v1 has Discrete(2)"),
+        ),
+        (
+            "fit_critic_td",
+            (
+                lambda config, seed: fit_critic_td(None, config, seed),
+                QUICK["a2c"][1],
+            ),
+            "CartPole-v1",
+            ("fit_critic_td needs a continuous", "Discrete(2)"),
+        ),
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    "train, config, needles",
+    list(WRONG_SPACES.values()),
+    ids=list(WRONG_SPACES),
+)
+def test_algorithm_rejects_a_space_it_cannot_handle(train, config, needles):
+    with pytest.raises(ValueError) as error:
+        train(config, seed=0)
+    for needle in needles:
+        assert needle in str(error.value)
+
+
+def test_observations_must_be_flat_vectors():
+    image = gym.spaces.Box(0, 255, (96, 96, 3), np.uint8)
+    with pytest.raises(ValueError, match="flat vectors .* has Box"):
+        check_spaces(
+            "train_reinforce",
+            "CarRacing-v3",
+            image,
+            gym.spaces.Discrete(5),
+            "discrete",
+        )

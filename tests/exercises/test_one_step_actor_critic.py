@@ -30,13 +30,21 @@ def td_stops_on_truncation(terminated, truncated, **rest):
     return td_right(terminated=done, truncated=truncated, **rest)
 
 
+def td_truncation_wins(
+    reward, value, next_value, terminated, truncated, gamma
+):
+    """Bootstraps whenever truncated is set, even on a terminal step."""
+    keep = torch.where(truncated > 0, 1.0, 1 - terminated)
+    return reward + gamma * keep * next_value - value
+
+
 td_ignores_terminated = with_args(td_right, terminated=torch.zeros_like)
 td_target_only = with_args(td_right, value=torch.zeros_like)
 
 TD_ERROR = rows(
     check_td_error,
     reference_td_error,
-    n_cases=5,
+    n_cases=8,
     right={"formula": td_right},
     wrong={
         "ignores-terminated": (td_ignores_terminated, TERMINATED),
@@ -44,6 +52,10 @@ TD_ERROR = rows(
         "fixed-gamma": (with_args(td_right, gamma=0.9), OTHER_GAMMA),
         "sign-flipped": (lambda **kw: -td_right(**kw), ORDINARY),
         "target-only": (td_target_only, ORDINARY),
+        "truncation-wins": (
+            td_truncation_wins,
+            "case 'terminated and truncated at once",
+        ),
     },
     every_wrong_says=("expected", "got"),
 )
@@ -81,6 +93,11 @@ def losses_no_half(**kw):
     return actor_loss, 2 * critic_loss
 
 
+def losses_clipped_reward(reward, **rest):
+    """Clips the reward to [-1, 1], which every reward of 1 hides."""
+    return losses_right(reward=reward.clamp(-1.0, 1.0), **rest)
+
+
 no_discount_weight = with_args(losses_right, discount_weight=1.0)
 actor_sign_flipped = with_args(losses_right, discount_weight=operator.neg)
 bootstraps_terminal = with_args(losses_right, terminated=torch.zeros_like)
@@ -94,7 +111,7 @@ ACTOR_NOT_DETACHED = (
 ONE_STEP_LOSSES = rows(
     check_one_step_losses,
     one_step_losses,
-    n_cases=3,
+    n_cases=7,
     right={"formula": losses_right},
     wrong={
         "actor-not-detached": (losses_actor_not_detached, *ACTOR_NOT_DETACHED),
@@ -103,6 +120,11 @@ ONE_STEP_LOSSES = rows(
         "actor-sign": (actor_sign_flipped, "actor_loss: expected"),
         "bootstraps-terminal": (bootstraps_terminal, TERMINATED),
         "critic-without-half": (losses_no_half, "critic_loss: expected"),
+        "clipped-reward": (losses_clipped_reward, "case 'another discount"),
+        "fixed-gamma": (
+            with_args(losses_right, gamma=0.9),
+            "case 'another discount",
+        ),
     },
 )
 

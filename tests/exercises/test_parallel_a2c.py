@@ -51,6 +51,21 @@ def returns_truncation_wins(reward, next_value, terminated, truncated, gamma):
     return out
 
 
+def returns_cut_ignores_termination(
+    reward, next_value, terminated, truncated, gamma
+):
+    """Bootstraps at the rollout's cut even when the last step
+    terminated."""
+    out = torch.zeros_like(reward)
+    g = next_value[-1]
+    for t in reversed(range(reward.shape[0])):
+        g = torch.where(truncated[t] > 0, next_value[t], g)
+        keep = 1.0 if t == reward.shape[0] - 1 else 1 - terminated[t]
+        g = reward[t] + gamma * keep * g
+        out[t] = g
+    return out
+
+
 def last_row_zeroed(x):
     return torch.cat([x[:-1], torch.zeros_like(x[-1:])])
 
@@ -66,7 +81,7 @@ ignores_truncated = with_args(returns_loop, truncated=torch.zeros_like)
 N_STEP_RETURNS = rows(
     check_n_step_returns,
     n_step_returns,
-    n_cases=6,
+    n_cases=10,
     right={"loop": returns_loop},
     wrong={
         "ignores-terminated": (ignores_terminated, TERMINATION),
@@ -76,6 +91,10 @@ N_STEP_RETURNS = rows(
         "fixed-gamma": (with_args(returns_loop, gamma=0.9), ONE_ENV),
         "one-step": (returns_one_step, ONE_ENV),
         "truncation-wins": (returns_truncation_wins, BOTH),
+        "cut-ignores-termination": (
+            returns_cut_ignores_termination,
+            "case 'a termination on the last row",
+        ),
     },
     every_wrong_says=("hint:",),
 )
@@ -119,7 +138,7 @@ RETURNS_GRAD = "with respect to returns"
 A2C_LOSS = rows(
     check_a2c_loss,
     a2c_loss,
-    n_cases=2,
+    n_cases=4,
     right={"formula": loss_right},
     wrong={
         "advantage-not-detached": (loss_advantage_not_detached, VALUE_GRAD),

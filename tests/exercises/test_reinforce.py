@@ -51,8 +51,8 @@ SCALAR = "expected shape (3,), got shape ()"
 REWARD_TO_GO = rows(
     check_reward_to_go,
     reference_reward_to_go,
-    n_cases=5,
-    right={"loop": rtg_loop, "tolist": rtg_as_list},
+    n_cases=8,
+    right={"loop": rtg_loop},
     wrong={
         "forward-cumsum": (rtg_forward_cumsum, THREE_ONES),
         "undiscounted": (with_args(rtg_loop, gamma=1.0), THREE_ONES),
@@ -60,7 +60,8 @@ REWARD_TO_GO = rows(
         "excludes-current-reward": (rtg_excludes_current_reward, THREE_ONES),
         "fixed-gamma": (with_args(rtg_loop, gamma=0.99), THREE_ONES),
         "discounted-from-the-start": (rtg_discounted_from_0, THREE_ONES),
-        "scalar": (lambda reward, gamma: 1.0, SCALAR),
+        "scalar": (lambda reward, gamma: 1.0, "got a float (1.0)"),
+        "tolist": (rtg_as_list, "got a list", "expected a torch.Tensor"),
     },
     every_wrong_says=("expected", "got"),
 )
@@ -99,7 +100,7 @@ NOT_DETACHED = (
 REINFORCE_LOSS = rows(
     check_reinforce_loss,
     policy_gradient_loss,
-    n_cases=3,
+    n_cases=5,
     right={"mean": pg_right},
     wrong={
         "no-minus": (lambda **kw: -pg_right(**kw), THREE_STEPS),

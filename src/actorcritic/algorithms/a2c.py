@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from actorcritic.envs import EnvBatch, seed_everything
+from actorcritic.envs import EnvBatch, check_spaces, seed_everything
 from actorcritic.losses import a2c_losses, value_loss
 from actorcritic.networks import GaussianPolicy, ValueNetwork
 from actorcritic.optim import ADAM_KWARGS
@@ -77,6 +77,13 @@ def train_a2c(
     """
     seed_everything(seed)
     envs = EnvBatch(config.env_id, config.n_envs, seed=seed * config.n_envs)
+    check_spaces(
+        "train_a2c",
+        config.env_id,
+        envs.observation_space,
+        envs.action_space,
+        "continuous",
+    )
     space = envs.action_space
     obs_dim = envs.observation_space.shape[0]
     actor = actor_cls(obs_dim, space.low, space.high, config.hidden)
@@ -149,6 +156,13 @@ def fit_critic_td(
     """
     seed_everything(seed)
     envs = EnvBatch(config.env_id, config.n_envs, seed=seed * config.n_envs)
+    check_spaces(
+        "fit_critic_td",
+        config.env_id,
+        envs.observation_space,
+        envs.action_space,
+        "continuous",
+    )
     critic = ValueNetwork(envs.observation_space.shape[0], config.hidden)
     optimizer = torch.optim.Adam(
         critic.parameters(), lr=config.critic_lr, **ADAM_KWARGS

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from actorcritic.envs import seed_everything
+from actorcritic.envs import check_spaces, seed_everything
 from actorcritic.losses import (
     aac_loss,
     baseline_pg_loss,
@@ -100,6 +100,13 @@ def train_episodic_pg(
         config.env_id, config.episodes_per_batch, seed=seed * 1_000
     )
     env = collector.envs[0]
+    check_spaces(
+        "train_episodic_pg",
+        config.env_id,
+        env.observation_space,
+        env.action_space,
+        "discrete",
+    )
     obs_dim = env.observation_space.shape[0]
     actor = CategoricalPolicy(obs_dim, env.action_space.n, config.hidden)
     modules: list[nn.Module] = [actor]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import torch
 
-from actorcritic.envs import make_env, seed_everything
+from actorcritic.envs import check_spaces, make_env, seed_everything
 from actorcritic.losses import one_step_losses
 from actorcritic.networks import CategoricalPolicy, ValueNetwork
 from actorcritic.optim import ADAM_KWARGS
@@ -57,6 +57,13 @@ def train_one_step_actor_critic(
     """
     seed_everything(seed)
     env = make_env(config.env_id, seed=seed)
+    check_spaces(
+        "train_one_step_actor_critic",
+        config.env_id,
+        env.observation_space,
+        env.action_space,
+        "discrete",
+    )
     obs_dim = env.observation_space.shape[0]
     actor = CategoricalPolicy(obs_dim, env.action_space.n, config.hidden)
     critic = ValueNetwork(obs_dim, config.hidden)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import torch
 
-from actorcritic.envs import make_vector_env, seed_everything
+from actorcritic.envs import check_spaces, make_vector_env, seed_everything
 from actorcritic.losses import a2c_loss
 from actorcritic.networks import (
     CategoricalPolicy,
@@ -91,6 +91,13 @@ def train_parallel_a2c(
         config.n_envs,
         seed=seed * config.n_envs,
         mode=config.vectorization,
+    )
+    check_spaces(
+        "train_parallel_a2c",
+        config.env_id,
+        envs.single_observation_space,
+        envs.single_action_space,
+        "discrete",
     )
     obs_dim = envs.single_observation_space.shape[0]
     actor = CategoricalPolicy(

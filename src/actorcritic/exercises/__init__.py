@@ -1,9 +1,10 @@
 """Exercise checkers: the one place the chapters import them from.
 
-A checker runs a reader's function on named cases against the reference
-and never raises (see :mod:`actorcritic.exercises.checking`, the
-mechanism). Each chapter's checkers live in a module named after the
-chapter's algorithm, like :mod:`actorcritic.algorithms`:
+A checker runs a reader's function on named and random cases against the
+reference, with the same protocol checks on every case, and never raises
+(see :mod:`actorcritic.exercises.checking`, the mechanism). Each
+chapter's checkers live in a module named after the chapter's algorithm,
+like :mod:`actorcritic.algorithms`:
 
 ==========================  =========  ====================================
 module                      chapter    checkers

@@ -13,31 +13,46 @@ from actorcritic.exercises.checking import (
     Report,
     check_class,
     check_function,
+    drawn,
     floats,
 )
 
 
-def _actor_outputs(actor_cls, obs, low, high, raw_std_shift=0.0):
+def _seeded(seed: int, build: Callable):
+    """``build()`` with the global random state at ``seed``, restored
+    afterwards: a checker leaves the chapter's random numbers alone."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return build()
+
+
+def _actor_outputs(
+    actor_cls, obs, low, high, raw_std_shift=0.0, min_std=1e-3, hidden=(8,)
+):
     """Build ``actor_cls`` with fixed weights and return ``(mean, std)``.
 
     ``raw_std_shift`` is added to the biases of the std half of the last
     layer, to test what happens when the raw std is very negative.
     """
-    torch.manual_seed(0)
-    actor = actor_cls(obs.shape[-1], low, high, (8,))
-    with torch.no_grad():
-        last = actor.net[-1]
-        last.bias[len(low) :] += raw_std_shift
-    return actor(obs)
+
+    def build():
+        actor = actor_cls(obs.shape[-1], low, high, hidden, min_std=min_std)
+        with torch.no_grad():
+            last = actor.net[-1]
+            last.bias[len(low) :] += raw_std_shift
+        return actor
+
+    return _seeded(0, build)(obs)
 
 
-def _actor_case(obs, low, high, raw_std_shift=0.0):
+def _actor_case(obs, low, high, raw_std_shift=0.0, min_std=1e-3):
     def inputs():
         return dict(
             obs=torch.tensor(obs, dtype=torch.float32, requires_grad=True),
             low=list(low),
             high=list(high),
             raw_std_shift=raw_std_shift,
+            min_std=min_std,
         )
 
     return inputs
@@ -106,6 +121,43 @@ _ACTOR_CASES = [
             "blow up.",
         },
     ),
+    Case(
+        "another floor (min_std = 0.1) under a very negative raw std",
+        _actor_case(
+            [[0.6, 0.8, -1.0]], [-2.0], [2.0], raw_std_shift=-30.0, min_std=0.1
+        ),
+        {"value": "add self.min_std, the actor's own floor, not 1e-3."},
+    ),
+]
+
+
+def _random_actor(batch: int, obs_dim: int, act_dim: int):
+    """Observations ~ N(0, 2^2), bounds low in [-3, 0) and high in (0, 3],
+    and a floor min_std in [0.01, 0.5)."""
+
+    def build(gen):
+        low = -3 * torch.rand(act_dim, generator=gen) - 1e-2
+        high = 3 * torch.rand(act_dim, generator=gen) + 1e-2
+        obs = 2 * torch.randn(batch, obs_dim, generator=gen)
+        return dict(
+            obs=obs.requires_grad_(),
+            low=low.tolist(),
+            high=high.tolist(),
+            min_std=0.01 + 0.49 * float(torch.rand((), generator=gen)),
+        )
+
+    return build
+
+
+_ACTOR_CASES += [
+    drawn(
+        f"a batch ({batch}, {obs_dim}), {act_dim} action(s), random bounds "
+        "and min_std",
+        seed,
+        _random_actor(batch, obs_dim, act_dim),
+        _ACTOR_CASES[2].hints,
+    )
+    for seed, (batch, obs_dim, act_dim) in enumerate([(16, 3, 1), (7, 8, 2)])
 ]
 
 
@@ -125,16 +177,18 @@ def check_actor(actor_cls: type, report: Report = print) -> type:
 
 
 def _critic_outputs(critic_cls, obs):
-    torch.manual_seed(0)
-    return critic_cls(obs.shape[-1], (8,))(obs)
+    return _seeded(0, lambda: critic_cls(obs.shape[-1], (8,)))(obs)
 
 
-def _critic_case(shape):
+def _critic_case(shape, obs_dim=3, seed=1):
     def inputs():
-        torch.manual_seed(1)
-        return dict(obs=torch.randn(*shape, 3).requires_grad_())
+        gen = torch.Generator().manual_seed(seed)
+        return dict(obs=torch.randn(*shape, obs_dim, generator=gen))
 
-    return inputs
+    def with_grad():
+        return {k: v.requires_grad_() for k, v in inputs().items()}
+
+    return with_grad
 
 
 _CRITIC_SHAPE_HINT = {
@@ -167,6 +221,30 @@ _CRITIC_CASES = [
         _critic_case((5, 2)),
         _CRITIC_SHAPE_HINT,
     ),
+    Case(
+        "another observation size: a batch (16, 8)",
+        _critic_case((16,), obs_dim=8),
+        _CRITIC_SHAPE_HINT,
+    ),
+]
+
+
+def _random_obs(shape: tuple, obs_dim: int):
+    def build(gen):
+        obs = 3 * torch.randn(*shape, obs_dim, generator=gen)
+        return dict(obs=obs.requires_grad_())
+
+    return build
+
+
+_CRITIC_CASES += [
+    drawn(
+        f"observations {(*shape, obs_dim)} ~ N(0, 3^2)",
+        seed,
+        _random_obs(shape, obs_dim),
+        _CRITIC_SHAPE_HINT,
+    )
+    for seed, (shape, obs_dim) in enumerate([((16,), 3), ((8, 16), 8)])
 ]
 
 
@@ -186,6 +264,7 @@ def check_critic(critic_cls: type, report: Report = print) -> type:
 
 
 def _a2c_inputs(terminated=(0.0, 0.0, 0.0), gamma=0.9, entropy_coef=0.01):
+    """Named inputs of three transitions."""
     return lambda: dict(
         log_prob=floats(-0.9, -1.4, -0.3, grad=True),
         entropy=floats(1.1, 1.3, 0.8, grad=True),
@@ -249,6 +328,42 @@ _A2C_CASES = [
         _a2c_inputs(terminated=(1.0, 0.0, 0.0), gamma=0.5),
         {**_A2C_HINTS, "value": "use the gamma argument, not a constant."},
     ),
+]
+
+
+def _random_a2c(batch: int, gamma: float, entropy_coef: float):
+    """A batch as chapter 3 builds it (16 pendulums): rewards in
+    (-16, 0], values of that scale, terminations at random."""
+
+    def build(gen):
+        def leaf(x):
+            return x.requires_grad_()
+
+        return dict(
+            log_prob=leaf(-3 * torch.rand(batch, generator=gen)),
+            entropy=leaf(2 * torch.randn(batch, generator=gen)),
+            value=leaf(-20 * torch.rand(batch, generator=gen)),
+            next_value=leaf(-20 * torch.rand(batch, generator=gen)),
+            reward=-16 * torch.rand(batch, generator=gen),
+            terminated=(torch.rand(batch, generator=gen) < 0.2).float(),
+            gamma=gamma,
+            entropy_coef=entropy_coef,
+        )
+
+    return build
+
+
+_A2C_CASES += [
+    drawn(
+        f"{batch} transitions at random, gamma = {gamma}, "
+        f"entropy_coef = {coef}",
+        seed,
+        _random_a2c(batch, gamma, coef),
+        _A2C_HINTS,
+    )
+    for seed, (batch, gamma, coef) in enumerate(
+        [(16, 0.9, 0.01), (16, 0.99, 0.1), (5, 0.7, 0.0)]
+    )
 ]
 
 

@@ -1,24 +1,39 @@
-"""The checker mechanism: run a reader's function on named cases.
+"""The checker mechanism: run a reader's function on named and random cases.
 
 A checker never raises. It reports one of three outcomes and returns the
 function the rest of the chapter should use:
 
-- the reader's function raises ``NotImplementedError``: "not implemented
-  yet", and the reference implementation is returned;
-- a case fails (wrong value, wrong gradient, or any exception): the report
-  names the case, its inputs, what was expected and what came back, and the
-  reference is returned;
+- the reader's own skeleton raises ``NotImplementedError`` (the
+  exercise's ``raise NotImplementedError`` line): "not implemented yet",
+  and the reference implementation is returned;
+- a case fails (any of the checks below, or any exception, reported with
+  its type and message): the report names the case, its inputs, what was
+  expected and what came back, and the reference is returned;
 - every case passes: the reader's own function is returned.
 
-Values *and* gradients are compared with the reference: for every output
-and every input that requires grad, ``d output / d input`` must match, which
-catches a missing ``detach`` as surely as a wrong sign.
+Every case, named or randomly drawn, runs the same protocol:
+
+1. the call leaves the kernel as it found it: autograd on or off, and the
+   default dtype, are what they were (if not, the checker restores them
+   and says so);
+2. the inputs are unchanged (nothing written in place into the caller's
+   tensors, or into views of them);
+3. each output is a ``torch.Tensor`` of a floating dtype, on the
+   reference's device, of the reference's shape;
+4. an output the chapter differentiates (the reference's carries a
+   gradient graph) carries one too;
+5. its values match the reference's, and are finite where those are;
+6. for every input that requires grad, ``d output / d input`` matches
+   the reference's, which catches a missing ``detach`` as surely as a
+   wrong sign.
 """
 
 from __future__ import annotations
 
+import linecache
+import re
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,22 +41,46 @@ import torch
 
 Report = Callable[[str], None]
 _GOES_ON = "   The chapter goes on with the reference implementation."
+_STUB_LINE = re.compile(r"^\s*raise\s+NotImplementedError\b")
+_NON_FINITE = (
+    "your values are not all finite where the expected ones are: look for "
+    "a log of 0 (log(softmax(x)) instead of log_softmax(x)), or an "
+    "overflow on long inputs (gamma ** -t, exp of a large number)."
+)
 
 
 @dataclass(frozen=True)
 class Case:
-    """One named test case.
+    """One test case.
 
     Attributes:
         name: what the case is about, shown to the reader on failure.
         inputs: builds fresh keyword arguments (new leaf tensors each call).
         hints: extra advice keyed by ``(output_name, input_name)`` for a
-            gradient mismatch, or by ``"value"`` for a value mismatch.
+            gradient mismatch, or by ``"value"``, ``"shape"`` or
+            ``"non-finite"`` (nan or inf where the reference is finite,
+            whose default hint points at logs of 0 and overflows).
     """
 
     name: str
     inputs: Callable[[], dict[str, Any]]
     hints: dict[Any, str] = field(default_factory=dict)
+
+
+def drawn(
+    name: str,
+    seed: int,
+    build: Callable[[torch.Generator], dict[str, Any]],
+    hints: dict[Any, str] | None = None,
+) -> Case:
+    """A random case: ``build(generator)`` draws the inputs from its own
+    seeded generator (the global random state is not touched), so every
+    call gives the same fresh tensors."""
+
+    def inputs():
+        return build(torch.Generator().manual_seed(seed))
+
+    return Case(f"random: {name} (seed {seed})", inputs, hints or {})
 
 
 def check_function(
@@ -52,35 +91,53 @@ def check_function(
     output_names: Sequence[str] = ("output",),
     report: Report = print,
     atol: float = 1e-5,
+    rtol: float = 1e-4,
+    reader_code: Iterable = (),
 ) -> Callable:
     """Check ``candidate`` against ``reference`` on ``cases``.
 
-    Returns ``candidate`` if every case passes, else ``reference``.
+    ``reader_code`` lists the code objects written by the reader (the
+    candidate's own by default), where a ``raise NotImplementedError``
+    means "not implemented yet". Returns ``candidate`` if every case
+    passes, else ``reference``.
     """
+    codes = set(reader_code) or {getattr(candidate, "__code__", None)}
     for case in cases:
         got_inputs = case.inputs()
+        before = {
+            k: v.detach().clone()
+            for k, v in got_inputs.items()
+            if torch.is_tensor(v)
+        }
         try:
-            got = _as_tuple(candidate(**got_inputs), len(output_names))
-        except NotImplementedError:
-            report(f"⏳ {title}: not implemented yet.\n{_GOES_ON}")
-            return reference
+            with _kernel_state() as restored:
+                raw = candidate(**got_inputs)
+        except NotImplementedError as exc:
+            if _is_stub(exc, codes):
+                report(f"⏳ {title}: not implemented yet.\n{_GOES_ON}")
+                return reference
+            problem = (_raised(exc), None)
         except Exception as exc:  # a reader's bug must not stop the chapter
-            report(
-                _failure(
-                    title, case, f"raised {type(exc).__name__}: {exc}", None
-                )
-            )
-            return reference
-        try:
-            problem = _compare(
-                case, got, got_inputs, reference, output_names, atol
-            )
-        except Exception as exc:
-            problem = (
-                f"returned {_fmt(got)}, which cannot be compared "
-                f"with the expected output ({exc})",
-                None,
-            )
+            problem = (_raised(exc), None)
+        else:
+            problem = restored.problem or _changed_inputs(got_inputs, before)
+            if problem is None:
+                try:
+                    problem = _compare(
+                        case,
+                        raw,
+                        got_inputs,
+                        reference,
+                        output_names,
+                        atol,
+                        rtol,
+                    )
+                except Exception as exc:
+                    problem = (
+                        f"returned {_fmt(raw)}, which cannot be compared "
+                        f"with the expected output ({_raised(exc)})",
+                        None,
+                    )
         if problem is not None:
             report(_failure(title, case, *problem))
             return reference
@@ -91,22 +148,145 @@ def check_function(
     return candidate
 
 
-def _compare(case, got, got_inputs, reference, output_names, atol):
+def _raised(exc: BaseException) -> str:
+    return f"raised {type(exc).__name__}: {exc}"
+
+
+def _is_stub(exc: NotImplementedError, codes: set) -> bool:
+    """True for the exercise's own ``raise NotImplementedError`` line in
+    the reader's code, not for one raised by a library (PyTorch raises
+    it for unsupported dtypes, ``|`` on floats for instance)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None or tb.tb_frame.f_code not in codes:
+        return False
+    code = tb.tb_frame.f_code
+    line = linecache.getline(code.co_filename, tb.tb_lineno)
+    return bool(_STUB_LINE.match(line)) if line else not str(exc)
+
+
+class _kernel_state:
+    """Restore autograd's mode and the default dtype after the call, and
+    describe what the call had changed."""
+
+    def __enter__(self):
+        self.grad = torch.is_grad_enabled()
+        self.dtype = torch.get_default_dtype()
+        self.problem = None
+        return self
+
+    def __exit__(self, *exc_info):
+        changed = []
+        if torch.is_grad_enabled() != self.grad:
+            torch.set_grad_enabled(self.grad)
+            changed.append(
+                "switched autograd off for the whole kernel "
+                "(torch.set_grad_enabled(False)), so that nothing after it "
+                "would learn; the checker switched it back on"
+                if self.grad
+                else "switched autograd on for the whole kernel; the "
+                "checker switched it back off"
+            )
+        if torch.get_default_dtype() != self.dtype:
+            new = torch.get_default_dtype()
+            torch.set_default_dtype(self.dtype)
+            changed.append(
+                f"changed the default dtype of the whole kernel to {new} "
+                f"(torch.set_default_dtype); the checker set it back to "
+                f"{self.dtype}"
+            )
+        if changed:
+            self.problem = (
+                "; it also ".join(changed) + ".",
+                "settings that outlive the call change every later cell: to "
+                "compute without gradients, use a `with torch.no_grad():` "
+                "block; to compute in float64, convert the tensors "
+                "(x.double()).",
+            )
+        return False
+
+
+def _changed_inputs(inputs: dict, before: dict):
+    for key, old in before.items():
+        new = inputs[key].detach()
+        same = new.shape == old.shape and torch.equal(new, old)
+        if not same:
+            return (
+                f"changed its input {key} in place: it was {_fmt(old)} "
+                f"and is now {_fmt(new)}",
+                f"the chapter passes its own tensors, and would find "
+                f"{key} corrupted. Compute into a new tensor "
+                f"(torch.empty_like({key}), or {key} + ...) instead of "
+                f"`{key} += ...` or writing into {key}[t] (a .detach() "
+                f"view shares {key}'s memory too).",
+            )
+    return None
+
+
+def _contract(name: str, got, expected: torch.Tensor, case: Case):
+    """``(message, hint)`` if ``got`` is not a tensor like ``expected``."""
+    if got is None:
+        return (
+            f"{name}: expected a torch.Tensor, got None",
+            "does the function end with a `return`?",
+        )
+    if not torch.is_tensor(got):
+        kind = type(got).__module__.split(".")[0] + "." + type(got).__name__
+        kind = kind.removeprefix("builtins.")
+        return (
+            f"{name}: expected a torch.Tensor, got a {kind} ({_fmt(got)})",
+            "the chapter goes on with torch operations on it (and "
+            ".backward() through a loss): compute with torch functions "
+            "and return the tensor itself, without .item(), .tolist() or "
+            ".numpy().",
+        )
+    if not got.is_floating_point():
+        return (
+            f"{name}: expected a floating-point tensor, got dtype {got.dtype}",
+            "convert flags and counts before arithmetic (x.float()).",
+        )
+    if got.device != expected.device:
+        return (
+            f"{name}: expected a tensor on {expected.device}, like the "
+            f"inputs, got one on {got.device}",
+            None,
+        )
+    if got.shape != expected.shape:
+        return (
+            f"{name}: expected shape {tuple(expected.shape)}, got "
+            f"shape {tuple(got.shape)}",
+            case.hints.get("shape"),
+        )
+    if expected.requires_grad and not got.requires_grad:
+        return (
+            f"{name}: expected a tensor that carries a gradient (the "
+            "chapter differentiates it), got one with none",
+            "it was computed under torch.no_grad(), or through .item(), "
+            ".detach() or NumPy: compute it with torch operations on the "
+            "inputs as they are given.",
+        )
+    return None
+
+
+def _compare(case, raw, got_inputs, reference, output_names, atol, rtol):
     """Return ``(message, hint)`` for the first mismatch, or None."""
+    got = _as_tuple(raw, len(output_names))
     ref_inputs = case.inputs()
     expected = _as_tuple(reference(**ref_inputs), len(output_names))
     for name, g, e in zip(output_names, got, expected, strict=True):
-        g_t = torch.as_tensor(g.detach() if torch.is_tensor(g) else g)
-        if g_t.shape != e.shape:
+        problem = _contract(name, g, e, case)
+        if problem is not None:
+            return problem
+    for name, g, e in zip(output_names, got, expected, strict=True):
+        g_t, e_t = g.detach().to(e.dtype), e.detach()
+        if not torch.allclose(g_t, e_t, atol=atol, rtol=rtol, equal_nan=True):
             return (
-                f"{name}: expected shape {tuple(e.shape)}, got "
-                f"shape {tuple(g_t.shape)}",
-                case.hints.get("shape"),
-            )
-        if not torch.allclose(g_t.to(e.dtype), e.detach(), atol=atol):
-            return (
-                f"{name}: expected {_fmt(e)}, got {_fmt(g_t)}",
-                case.hints.get("value"),
+                f"{name}: expected {_fmt(e_t)}, got {_fmt(g_t)}"
+                + _first_difference(g_t, e_t, atol, rtol),
+                case.hints.get("non-finite", _NON_FINITE)
+                if _non_finite_where_finite(g_t, e_t)
+                else case.hints.get("value"),
             )
     grad_inputs = [
         k
@@ -116,14 +296,34 @@ def _compare(case, got, got_inputs, reference, output_names, atol):
     for name, g, e in zip(output_names, got, expected, strict=True):
         for key in grad_inputs:
             g_grad = _grad(g, got_inputs[key])
-            e_grad = _grad(e, ref_inputs[key])
-            if not torch.allclose(g_grad, e_grad, atol=atol):
+            e_grad = _grad(e, ref_inputs[key]).to(g_grad.dtype)
+            if not torch.allclose(g_grad, e_grad, atol=atol, rtol=rtol):
                 return (
                     f"gradient of {name} with respect to {key}: "
-                    f"expected {_fmt(e_grad)}, got {_fmt(g_grad)}",
-                    case.hints.get((name, key)),
+                    f"expected {_fmt(e_grad)}, got {_fmt(g_grad)}"
+                    + _first_difference(g_grad, e_grad, atol, rtol),
+                    case.hints.get("non-finite", _NON_FINITE)
+                    if _non_finite_where_finite(g_grad, e_grad)
+                    else case.hints.get((name, key)),
                 )
     return None
+
+
+def _non_finite_where_finite(got: torch.Tensor, expected: torch.Tensor):
+    return bool((~torch.isfinite(got) & torch.isfinite(expected)).any())
+
+
+def _first_difference(got, expected, atol, rtol) -> str:
+    """Where the first element differs, for tensors too long to read."""
+    if got.numel() <= _SHORT:
+        return ""
+    close = torch.isclose(got, expected, atol=atol, rtol=rtol)
+    index = tuple(torch.nonzero(~close)[0].tolist())
+    at = ", ".join(map(str, index))
+    return (
+        f"; first difference at [{at}]: expected "
+        f"{expected[index].item():.6g}, got {got[index].item():.6g}"
+    )
 
 
 def _grad(output, leaf: torch.Tensor) -> torch.Tensor:
@@ -145,14 +345,31 @@ def _as_tuple(value, n: int) -> tuple:
     return tuple(value)
 
 
+_SHORT = 12  # tensors with more elements are shown in part
+
+
 def _fmt(value) -> str:
-    if torch.is_tensor(value):
-        value = value.detach()
-        if value.dim() == 0:
-            return f"{value.item():.4g}"
-        items = ", ".join(f"{v:.4g}" for v in value.flatten().tolist())
-        return f"[{items}]"
-    return repr(value)
+    """A tensor as the reader wrote it (nested, so its shape shows), or in
+    part, with its shape, when it has more than a dozen elements."""
+    if not torch.is_tensor(value):
+        text = repr(value)
+        return text if len(text) <= 80 else text[:77] + "..."
+    value = value.detach()
+    if value.dim() == 0:
+        return f"{value.item():.4g}"
+    if value.numel() <= _SHORT:
+        return _nested(value.tolist())
+    flat = value.flatten().tolist()
+    head = ", ".join(f"{v:.4g}" for v in flat[:3])
+    tail = ", ".join(f"{v:.4g}" for v in flat[-2:])
+    shape = " x ".join(map(str, value.shape))
+    return f"({shape} values) [{head}, ..., {tail}]"
+
+
+def _nested(values) -> str:
+    if isinstance(values, list):
+        return "[" + ", ".join(_nested(v) for v in values) + "]"
+    return f"{values:.4g}"
 
 
 def _failure(title: str, case: Case, message: str, hint: str | None) -> str:
@@ -195,7 +412,18 @@ def check_class(
     def reference(**inputs):
         return run(reference_cls, **inputs)
 
+    reader_code = [
+        member.__code__
+        for member in vars(candidate_cls).values()
+        if hasattr(member, "__code__")
+    ]
     chosen = check_function(
-        candidate, reference, cases, title, output_names=names, report=report
+        candidate,
+        reference,
+        cases,
+        title,
+        output_names=names,
+        report=report,
+        reader_code=reader_code,
     )
     return candidate_cls if chosen is candidate else reference_cls

@@ -9,7 +9,12 @@ from collections.abc import Callable
 import torch
 
 from actorcritic import losses, returns
-from actorcritic.exercises.checking import Case, Report, check_function
+from actorcritic.exercises.checking import (
+    Case,
+    Report,
+    check_function,
+    drawn,
+)
 
 
 def reference_q_values(reward, gamma, episode_end):
@@ -67,6 +72,44 @@ _Q_CASES = [
 ]
 
 
+def _random_batch(episodes: int, longest: int, gamma: float):
+    """Whole episodes laid end to end, as chapter 5 plays them (16 per
+    batch, up to 1,000 steps each): lengths between half the longest and
+    the longest, rewards of a few points a step and a final +-100. The
+    first draw is about 12,000 steps long, where a formula that divides by
+    gamma ** t over the whole batch overflows."""
+
+    def build(gen):
+        lengths = torch.randint(
+            longest // 2, longest + 1, (episodes,), generator=gen
+        )
+        ends = torch.cumsum(lengths, 0) - 1
+        B = int(lengths.sum())
+        reward = 3 * torch.randn(B, generator=gen)
+        sign = torch.randint(0, 2, (episodes,), generator=gen) * 2 - 1
+        reward[ends] += 100.0 * sign
+        episode_end = torch.zeros(B)
+        episode_end[ends] = 1.0
+        return dict(reward=reward, gamma=gamma, episode_end=episode_end)
+
+    return build
+
+
+_Q_CASES += [
+    drawn(
+        f"{episodes} episodes of {longest // 2} to {longest} steps end to "
+        "end, "
+        f"gamma = {gamma}",
+        seed,
+        _random_batch(episodes, longest, gamma),
+        _Q_HINTS,
+    )
+    for seed, (episodes, longest, gamma) in enumerate(
+        [(16, 1000, 0.99), (5, 30, 0.9)]
+    )
+]
+
+
 def check_q_values(fn: Callable, report: Report = print) -> Callable:
     """Checker for the exercise ``q_values(reward, gamma, episode_end)`` on
     ``(B,)`` tensors of whole episodes laid end to end."""
@@ -120,11 +163,32 @@ _ENTROPY_CASES = [
         _entropy_inputs((200.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0)),
         {
             **_ENTROPY_HINTS,
-            "value": "softmax underflows to exactly 0 and log(0) = -inf, "
+            "non-finite": "softmax underflows to exactly 0 and log(0) = -inf, "
             "so 0 * log(0) gives nan: use log_p = log_softmax(logits) and "
             "p = log_p.exp().",
         },
     ),
+]
+
+
+def _random_logits(batch: int, n_actions: int, scale: float):
+    def build(gen):
+        logits = scale * torch.randn(batch, n_actions, generator=gen)
+        return dict(logits=logits.requires_grad_())
+
+    return build
+
+
+_ENTROPY_CASES += [
+    drawn(
+        f"a batch ({batch}, {n}) of logits ~ N(0, {scale}^2)",
+        seed,
+        _random_logits(batch, n, scale),
+        _ENTROPY_HINTS,
+    )
+    for seed, (batch, n, scale) in enumerate(
+        [(16_000, 4, 3.0), (64, 4, 60.0), (10, 7, 1.0)]
+    )
 ]
 
 

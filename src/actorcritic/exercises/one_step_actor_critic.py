@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import torch
+
 from actorcritic import losses, returns
-from actorcritic.exercises.checking import Case, Report, check_function, floats
+from actorcritic.exercises.checking import (
+    Case,
+    Report,
+    check_function,
+    drawn,
+    floats,
+)
 
 
 def reference_td_error(
@@ -52,6 +60,15 @@ _TD_CASES = [
         },
     ),
     Case(
+        "terminated and truncated at once (a time limit on a terminal "
+        "step): the termination wins, no bootstrap",
+        _td_inputs(1.0, 2.0, 3.0, 1.0, 1.0, 0.9),
+        {
+            "value": "a terminal state is worth 0 even when the time limit "
+            "falls on the same step: only `terminated` decides."
+        },
+    ),
+    Case(
         "another discount (gamma = 0.5)",
         _td_inputs(0.5, -1.0, 4.0, 0.0, 0.0, 0.5),
         {"value": "use the `gamma` argument, not a constant."},
@@ -70,6 +87,39 @@ _TD_CASES = [
 ]
 
 
+def _random_flags(shape, p: float, gen) -> torch.Tensor:
+    return (torch.rand(shape, generator=gen) < p).float()
+
+
+def _random_td(shape: tuple, gamma: float):
+    """A draw of ``td_error``'s inputs: rewards, values and flags (both
+    flags at once included) at random; the chapter differentiates the
+    result with respect to ``value``."""
+
+    def build(gen):
+        return dict(
+            reward=torch.randn(shape, generator=gen),
+            value=(5 * torch.randn(shape, generator=gen)).requires_grad_(),
+            next_value=5 * torch.randn(shape, generator=gen),
+            terminated=_random_flags(shape, 0.3, gen),
+            truncated=_random_flags(shape, 0.3, gen),
+            gamma=gamma,
+        )
+
+    return build
+
+
+_TD_CASES += [
+    drawn(
+        f"shape {shape}, random rewards, values and flags, gamma = {gamma}",
+        seed,
+        _random_td(shape, gamma),
+        _TD_CASES[1].hints,
+    )
+    for seed, (shape, gamma) in enumerate([((), 0.99), ((64,), 0.9)])
+]
+
+
 def check_td_error(fn: Callable, report: Report = print) -> Callable:
     """Checker for the exercise ``td_error(reward, value, next_value,
     terminated, truncated, gamma)``."""
@@ -78,12 +128,14 @@ def check_td_error(fn: Callable, report: Report = print) -> Callable:
     )
 
 
-def _one_step_inputs(terminated: float, discount_weight: float, gamma=0.9):
+def _one_step_inputs(
+    terminated: float, discount_weight: float, gamma=0.9, reward=1.0
+):
     return lambda: dict(
         log_prob=floats(-0.7, grad=True),
         value=floats(2.0, grad=True),
         next_value=floats(3.0, grad=True),
-        reward=floats(1.0),
+        reward=floats(reward),
         terminated=floats(terminated),
         gamma=gamma,
         discount_weight=discount_weight,
@@ -126,6 +178,43 @@ _ONE_STEP_CASES = [
             "state: multiply gamma * V(s') by (1 - terminated).",
         },
     ),
+    Case(
+        "another discount and reward (gamma = 0.5, r = -2)",
+        _one_step_inputs(0.0, 1.0, gamma=0.5, reward=-2.0),
+        {
+            **_DETACH_HINTS,
+            "value": "use the `gamma` and `reward` arguments, not constants.",
+        },
+    ),
+]
+
+
+def _random_one_step(gamma: float):
+    def build(gen):
+        def leaf(scale):
+            return (scale * torch.randn((), generator=gen)).requires_grad_()
+
+        return dict(
+            log_prob=(-torch.rand((), generator=gen)).requires_grad_(),
+            value=leaf(5.0),
+            next_value=leaf(5.0),
+            reward=torch.randn((), generator=gen),
+            terminated=_random_flags((), 0.5, gen),
+            gamma=gamma,
+            discount_weight=float(torch.rand((), generator=gen)),
+        )
+
+    return build
+
+
+_ONE_STEP_CASES += [
+    drawn(
+        f"one step with random values, reward, flag and I, gamma = {gamma}",
+        seed,
+        _random_one_step(gamma),
+        _DETACH_HINTS,
+    )
+    for seed, gamma in enumerate([0.99, 0.8, 0.95])
 ]
 
 

@@ -8,7 +8,12 @@ from collections.abc import Callable
 import torch
 
 from actorcritic import losses, returns
-from actorcritic.exercises.checking import Case, Report, check_function
+from actorcritic.exercises.checking import (
+    Case,
+    Report,
+    check_function,
+    drawn,
+)
 
 
 def _returns_inputs(reward, next_value, terminated, truncated, gamma):
@@ -122,6 +127,61 @@ _RETURNS_CASES = [
 ]
 
 
+_RETURNS_CASES.insert(
+    2,
+    Case(
+        "a termination on the last row (t = T - 1): no bootstrap from the cut",
+        _returns_inputs(
+            [[1.0], [2.0], [3.0]],
+            [[0.0], [0.0], [40.0]],
+            [[0.0], [0.0], [1.0]],
+            [[0.0]] * 3,
+            0.5,
+        ),
+        {
+            **_RETURNS_HINTS,
+            "value": "the rollout's cut bootstraps from next_value[T-1] "
+            "only if the last step did not terminate: multiply by "
+            "(1 - terminated[T-1]) there too.",
+        },
+    ),
+)
+
+
+def _random_rollout(T: int, N: int, gamma: float):
+    """A ``(T, N)`` rollout: rewards and values at random, about one step
+    in ten terminated and one in twenty truncated, some both at once."""
+
+    def build(gen):
+        def flags(p):
+            return (torch.rand(T, N, generator=gen) < p).float()
+
+        return dict(
+            reward=torch.randn(T, N, generator=gen),
+            next_value=10 * torch.randn(T, N, generator=gen),
+            terminated=flags(0.1),
+            truncated=flags(0.05),
+            gamma=gamma,
+        )
+
+    return build
+
+
+# chapter 4's rollouts (5 x 8) and chapter 5's landing (8 x 16), and a
+# long one
+_RETURNS_CASES += [
+    drawn(
+        f"a ({T}, {N}) rollout with random flags, gamma = {gamma}",
+        seed,
+        _random_rollout(T, N, gamma),
+        _RETURNS_CASES[1].hints,
+    )
+    for seed, (T, N, gamma) in enumerate(
+        [(5, 8, 0.99), (8, 16, 0.99), (64, 3, 0.9)]
+    )
+]
+
+
 def check_n_step_returns(fn: Callable, report: Report = print) -> Callable:
     """Checker for the exercise ``n_step_returns(reward, next_value,
     terminated, truncated, gamma)`` on ``(T, N)`` tensors."""
@@ -175,6 +235,37 @@ _LOSS_CASES = [
             "value": "use the value_coef and entropy_coef arguments.",
         },
     ),
+]
+
+
+def _random_loss(T: int, N: int, value_coef: float, entropy_coef: float):
+    def build(gen):
+        def leaf(x):
+            return x.requires_grad_()
+
+        return dict(
+            log_prob=leaf(-2 * torch.rand(T, N, generator=gen)),
+            entropy=leaf(torch.rand(T, N, generator=gen)),
+            value=leaf(5 * torch.randn(T, N, generator=gen)),
+            returns=leaf(5 * torch.randn(T, N, generator=gen)),
+            value_coef=value_coef,
+            entropy_coef=entropy_coef,
+        )
+
+    return build
+
+
+_LOSS_CASES += [
+    drawn(
+        f"a ({T}, {N}) rollout at random, value_coef = {vc}, "
+        f"entropy_coef = {ec}",
+        seed,
+        _random_loss(T, N, vc, ec),
+        _LOSS_HINTS,
+    )
+    for seed, (T, N, vc, ec) in enumerate(
+        [(5, 8, 0.5, 0.01), (8, 16, 0.25, 0.05)]
+    )
 ]
 
 

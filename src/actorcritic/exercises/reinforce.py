@@ -8,7 +8,13 @@ from collections.abc import Callable
 import torch
 
 from actorcritic import losses, returns
-from actorcritic.exercises.checking import Case, Report, check_function, floats
+from actorcritic.exercises.checking import (
+    Case,
+    Report,
+    check_function,
+    drawn,
+    floats,
+)
 
 
 def reference_reward_to_go(reward, gamma):
@@ -54,6 +60,30 @@ _RTG_CASES = [
 ]
 
 
+def _random_rewards(T: int, gamma: float, scale: float):
+    """``T`` rewards drawn N(0, scale^2), the draw of a random case."""
+
+    def build(gen):
+        return dict(reward=scale * torch.randn(T, generator=gen), gamma=gamma)
+
+    return build
+
+
+# The chapter's sizes: CartPole episodes of up to 500 steps, gamma of 0.99
+# and 1, as well as other draws.
+_RTG_CASES += [
+    drawn(
+        f"{T} rewards ~ N(0, {scale}^2), gamma = {gamma}",
+        seed,
+        _random_rewards(T, gamma, scale),
+        _RTG_CASES[0].hints,
+    )
+    for seed, (T, gamma, scale) in enumerate(
+        [(500, 0.99, 1.0), (500, 1.0, 1.0), (37, 0.9, 10.0)]
+    )
+]
+
+
 def check_reward_to_go(fn: Callable, report: Report = print) -> Callable:
     """Checker for the exercise ``reward_to_go(reward, gamma)`` on one
     episode's ``(T,)`` rewards."""
@@ -93,6 +123,30 @@ _PG_CASES = [
         _pg_inputs((-0.7, -0.3, -1.2, -0.9), (2.0, -1.0, 0.5, 3.0), True),
         _PG_HINTS,
     ),
+]
+
+
+def _random_pg(T: int, scale: float):
+    def build(gen):
+        log_prob = -torch.rand(T, generator=gen) * 3
+        weight = scale * torch.randn(T, generator=gen)
+        return dict(
+            log_prob=log_prob.requires_grad_(),
+            weight=weight.requires_grad_(),
+        )
+
+    return build
+
+
+_PG_CASES += [
+    drawn(
+        f"{T} steps, log-probabilities in (-3, 0], weights ~ "
+        f"N(0, {scale}^2) that carry a gradient",
+        seed,
+        _random_pg(T, scale),
+        _PG_HINTS,
+    )
+    for seed, (T, scale) in enumerate([(500, 50.0), (9, 1.0)])
 ]
 
 
