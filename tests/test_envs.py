@@ -143,6 +143,12 @@ WRONG_SPACES = {
             ("train_episodic_pg needs a discrete", "Pendulum-v1 has Box"),
         ),
         (
+            "ppo",
+            QUICK["ppo"],
+            "Pendulum-v1",
+            ("train_ppo needs a discrete", "train_a2c"),
+        ),
+        (
             "a2c",
             QUICK["a2c"],
             "CartPole-v1",

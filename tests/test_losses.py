@@ -9,6 +9,7 @@ from actorcritic.losses import (
     entropy_loss,
     one_step_losses,
     policy_gradient_loss,
+    ppo_loss,
     value_loss,
     vanilla_pg_loss,
 )
@@ -230,3 +231,96 @@ def test_aac_loss_values_and_gradient_routing():
 def test_aac_loss_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match="one shape"):
         aac_loss(torch.zeros(3), torch.zeros(3, 1), torch.zeros(3), 0.5)
+
+
+# --- ppo_loss --------------------------------------------------------------
+
+
+def ppo_inputs(ratio, advantage):
+    """Tensors for ppo_loss whose probability ratio is ``ratio``."""
+    old = torch.tensor([-1.0] * len(ratio))
+    log_prob = (old + torch.log(torch.tensor(ratio))).requires_grad_()
+    zeros = torch.zeros(len(ratio))
+    return dict(
+        log_prob=log_prob,
+        old_log_prob=old,
+        advantage=torch.tensor(advantage),
+        entropy=zeros,
+        value=zeros,
+        returns=zeros,
+    )
+
+
+def test_ppo_at_ratio_1_is_the_policy_gradient_loss():
+    kw = ppo_inputs([1.0, 1.0, 1.0], [2.0, -1.0, 0.5])
+    loss = ppo_loss(**kw, clip=0.2, value_coef=0.5, entropy_coef=0.0)
+    (grad,) = torch.autograd.grad(loss, kw["log_prob"])
+    log_prob = kw["log_prob"].detach().requires_grad_()
+    pg = policy_gradient_loss(log_prob, kw["advantage"])
+    (pg_grad,) = torch.autograd.grad(pg, log_prob)
+    assert torch.allclose(grad, pg_grad)
+
+
+@pytest.mark.parametrize(
+    "ratio, advantage, has_gradient",
+    [
+        (1.3, 1.0, False),  # above 1 + clip, a good action: clipped
+        (1.3, -1.0, True),  # above 1 + clip, a bad action: still pushed
+        (0.7, -1.0, False),  # below 1 - clip, a bad action: clipped
+        (0.7, 1.0, True),  # below 1 - clip, a good action: still pushed
+        (1.1, 1.0, True),  # inside the range: the plain ratio
+        (0.9, -1.0, True),
+    ],
+)
+def test_ppo_clip_removes_the_gradient_on_the_advantages_side(
+    ratio, advantage, has_gradient
+):
+    kw = ppo_inputs([ratio], [advantage])
+    loss = ppo_loss(**kw, clip=0.2, value_coef=0.5, entropy_coef=0.0)
+    (grad,) = torch.autograd.grad(loss, kw["log_prob"])
+    assert (grad.abs().item() > 0) == has_gradient
+
+
+def test_ppo_value_and_entropy_terms():
+    value = torch.tensor([1.0, 2.0], requires_grad=True)
+    entropy = torch.tensor([0.5, 0.7], requires_grad=True)
+    zeros = torch.zeros(2)
+    loss = ppo_loss(
+        log_prob=zeros,
+        old_log_prob=zeros,
+        advantage=zeros,
+        entropy=entropy,
+        value=value,
+        returns=torch.tensor([3.0, 2.0]),
+        clip=0.2,
+        value_coef=0.5,
+        entropy_coef=0.1,
+    )
+    # 0.5 * mean((3-1)^2, 0) - 0.1 * mean(0.5, 0.7)
+    assert torch.isclose(loss, torch.tensor(0.5 * 2.0 - 0.1 * 0.6))
+    loss.backward()
+    assert torch.allclose(value.grad, torch.tensor([-1.0, 0.0]))
+    assert torch.allclose(entropy.grad, torch.tensor([-0.05, -0.05]))
+
+
+def test_ppo_treats_old_log_prob_advantage_and_returns_as_data():
+    kw = ppo_inputs([1.1, 0.9], [1.0, -2.0])
+    for name in ("old_log_prob", "advantage", "returns"):
+        kw[name] = kw[name].clone().requires_grad_()
+    kw["value"] = torch.zeros(2, requires_grad=True)
+    loss = ppo_loss(**kw, clip=0.2, value_coef=0.5, entropy_coef=0.0)
+    grads = torch.autograd.grad(
+        loss,
+        [kw["old_log_prob"], kw["advantage"], kw["returns"]],
+        allow_unused=True,
+    )
+    assert all(g is None for g in grads)
+
+
+def test_ppo_rejects_other_shapes_and_a_bad_clip():
+    kw = ppo_inputs([1.0, 1.0], [1.0, 1.0])
+    with pytest.raises(ValueError, match="clip"):
+        ppo_loss(**kw, clip=0.0, value_coef=0.5, entropy_coef=0.0)
+    kw["value"] = torch.zeros(2, 1)
+    with pytest.raises(ValueError, match="one shape"):
+        ppo_loss(**kw, clip=0.2, value_coef=0.5, entropy_coef=0.0)

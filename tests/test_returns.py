@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from actorcritic.returns import (
+    gae,
     n_step_returns,
     reward_to_go,
     td_error,
@@ -152,3 +153,105 @@ def test_n_step_returns_reject_bad_shapes():
         n_step_returns(x, torch.zeros(3, 1), x, x, 0.9)
     with pytest.raises(ValueError, match=r"\(T, N\)"):
         n_step_returns(*(torch.zeros(3),) * 4, 0.9)
+
+
+# --- gae -----------------------------------------------------------------
+
+
+def rollout(T: int, N: int, seed: int, ends: bool = True):
+    """A consistent (T, N) rollout: next_value[t] = value[t + 1] wherever
+    the episode goes on, the final observation's value where it ended."""
+    gen = torch.Generator().manual_seed(seed)
+    value = torch.randn(T + 1, N, generator=gen)  # V(s_0), ..., V(s_T)
+    terminated = (torch.rand(T, N, generator=gen) < 0.2).float() * ends
+    truncated = (torch.rand(T, N, generator=gen) < 0.1).float() * ends
+    next_value = value[1:].clone()
+    final = torch.randn(T, N, generator=gen)  # V(final obs) after an end
+    ended = (terminated + truncated) > 0
+    next_value[ended] = final[ended]
+    return dict(
+        reward=torch.randn(T, N, generator=gen),
+        value=value[:-1],
+        next_value=next_value,
+        terminated=terminated,
+        truncated=truncated,
+    )
+
+
+def test_gae_with_lambda_0_is_the_td_error():
+    r = rollout(6, 3, seed=0)
+    delta = td_error(
+        r["reward"], r["value"], r["next_value"], r["terminated"], 0.9
+    )
+    assert torch.allclose(gae(**r, gamma=0.9, lam=0.0), delta)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_gae_with_lambda_1_is_the_n_step_return_minus_v(seed):
+    """Monte-Carlo within the rollout, bootstrapped where chapter 4's
+    n-step returns bootstrap."""
+    r = rollout(7, 4, seed)
+    returns = n_step_returns(
+        r["reward"], r["next_value"], r["terminated"], r["truncated"], 0.95
+    )
+    advantage = gae(**r, gamma=0.95, lam=1.0)
+    assert torch.allclose(advantage, returns - r["value"], atol=1e-5)
+
+
+def test_gae_with_lambda_1_on_a_whole_episode_is_the_monte_carlo_advantage():
+    reward = t(1.0, 2.0, 3.0)[:, None]  # one episode that terminates
+    value = t(0.5, -1.0, 2.0)[:, None]
+    next_value = t(-1.0, 2.0, 99.0)[:, None]  # 99: after the terminal step
+    terminated = t(0.0, 0.0, 1.0)[:, None]
+    advantage = gae(
+        reward,
+        value,
+        next_value,
+        terminated,
+        torch.zeros_like(reward),
+        gamma=0.5,
+        lam=1.0,
+    )
+    mc = reward_to_go(reward[:, 0], 0.5)[:, None]
+    assert torch.allclose(advantage, mc - value)
+
+
+def test_gae_by_hand_with_a_termination_a_truncation_and_the_cut():
+    """gamma = 0.5, lam = 0.5 (trace 0.25), T = 3, N = 2.
+
+    env 0: terminated at t = 0, then a new episode cut by the rollout.
+    env 1: truncated at t = 1 (bootstraps from its final obs, 4.0)."""
+    reward = torch.tensor([[1.0, 0.0], [2.0, 1.0], [3.0, 1.0]])
+    value = torch.tensor([[1.0, 1.0], [1.0, 1.0], [1.0, 1.0]])
+    next_value = torch.tensor([[7.0, 1.0], [1.0, 4.0], [2.0, 2.0]])
+    terminated = torch.tensor([[1.0, 0.0], [0.0, 0.0], [0.0, 0.0]])
+    truncated = torch.tensor([[0.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    # deltas: env 0: [1 - 1, 2 + 0.5 - 1, 3 + 1 - 1] = [0, 1.5, 3]
+    #         env 1: [0 + 0.5 - 1, 1 + 2 - 1, 1 + 1 - 1] = [-0.5, 2, 1]
+    # env 0: A2 = 3, A1 = 1.5 + 0.25 * 3 = 2.25, A0 = 0 (terminated)
+    # env 1: A2 = 1, A1 = 2 (truncated: no trace), A0 = -0.5 + 0.25 * 2
+    expected = torch.tensor([[0.0, 0.0], [2.25, 2.0], [3.0, 1.0]])
+    got = gae(
+        reward, value, next_value, terminated, truncated, gamma=0.5, lam=0.5
+    )
+    assert torch.allclose(got, expected)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(lam=1.5), "lam must be in"),
+        (dict(gamma=-0.1), "gamma"),
+    ],
+)
+def test_gae_rejects_bad_parameters(kwargs, message):
+    r = rollout(3, 2, seed=0)
+    with pytest.raises(ValueError, match=message):
+        gae(**r, **{"gamma": 0.9, "lam": 0.9, **kwargs})
+
+
+def test_gae_rejects_other_shapes():
+    r = rollout(3, 2, seed=0)
+    r["value"] = r["value"][:, :1]
+    with pytest.raises(ValueError, match="one shape|shape"):
+        gae(**r, gamma=0.9, lam=0.9)

@@ -19,6 +19,7 @@ from actorcritic.algorithms.parallel_a2c import (
     ParallelA2CConfig,
     train_parallel_a2c,
 )
+from actorcritic.algorithms.ppo import PPOConfig
 from actorcritic.algorithms.reinforce import ReinforceConfig
 from actorcritic.runs import History, Trained, train_until_solved
 from tests.algorithms.quick import QUICK
@@ -64,6 +65,11 @@ def test_same_seed_same_run_other_seed_other_run(name):
         (EpisodicPGConfig, dict(episodes_per_batch=0)),
         (EpisodicPGConfig, dict(entropy_coef=-0.1)),
         (EpisodicPGConfig, dict(lr=0.0)),
+        (PPOConfig, dict(gae_lambda=1.5)),
+        (PPOConfig, dict(clip=0.0)),
+        (PPOConfig, dict(n_epochs=0)),
+        (PPOConfig, dict(minibatch_size=4096)),
+        (PPOConfig, dict(lr_end=1.0)),
     ],
 )
 def test_configs_reject_bad_values_naming_the_field(config_cls, bad):

@@ -237,3 +237,51 @@ def _check_shapes(**tensors: torch.Tensor) -> None:
             "expected tensors of one shape (a (B,1) value broadcast against "
             f"(B,) rewards gives a (B,B) error), got {shapes}"
         )
+
+
+def ppo_loss(
+    log_prob: torch.Tensor,
+    old_log_prob: torch.Tensor,
+    advantage: torch.Tensor,
+    entropy: torch.Tensor,
+    value: torch.Tensor,
+    returns: torch.Tensor,
+    clip: float,
+    value_coef: float,
+    entropy_coef: float,
+) -> torch.Tensor:
+    """The PPO loss on a minibatch (Schulman et al., 2017), one scalar:
+
+        ratio        = exp(log pi(a|s) - log pi_old(a|s))
+        policy_loss  = -mean(min(ratio * A, clip(ratio, 1-eps, 1+eps) * A))
+        value_loss   = mean((G - V(s))**2)
+        loss = policy_loss + value_coef * value_loss - entropy_coef * mean(H)
+
+    ``old_log_prob`` (the policy that collected the data), ``advantage``
+    and the targets ``returns`` are data: detached. With ``ratio = 1`` (the
+    first minibatch of an update) the policy term is
+    :func:`policy_gradient_loss`; once the ratio leaves ``[1 - clip,
+    1 + clip]`` on the side the advantage favours, the clipped term wins
+    the ``min`` and that sample gives no policy gradient. As in
+    :func:`a2c_loss`, the value loss has no 1/2.
+
+    Shapes: every tensor ``(B,)`` (or any one shape); returns a scalar.
+    """
+    _check_shapes(
+        log_prob=log_prob,
+        old_log_prob=old_log_prob,
+        advantage=advantage,
+        entropy=entropy,
+        value=value,
+        returns=returns,
+    )
+    if clip <= 0:
+        raise ValueError(f"clip must be positive, got {clip}")
+    advantage = advantage.detach()
+    ratio = torch.exp(log_prob - old_log_prob.detach())  # (B,)
+    clipped = torch.clamp(ratio, 1.0 - clip, 1.0 + clip)  # (B,)
+    policy_loss = -torch.min(ratio * advantage, clipped * advantage).mean()
+    value_loss = (returns.detach() - value).pow(2).mean()
+    return (
+        policy_loss + value_coef * value_loss - entropy_coef * entropy.mean()
+    )

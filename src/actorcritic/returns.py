@@ -171,3 +171,74 @@ def n_step_returns(
         following = rewards[t] + discounts[t] * following
         out.append(following)
     return torch.stack(out[::-1])  # (T, N)
+
+
+def gae(
+    reward: torch.Tensor,
+    value: torch.Tensor,
+    next_value: torch.Tensor,
+    terminated: torch.Tensor,
+    truncated: torch.Tensor,
+    gamma: float,
+    lam: float,
+) -> torch.Tensor:
+    """Generalised advantage estimates (Schulman et al., 2016) over a
+    rollout of ``T`` steps of ``N`` envs.
+
+    With the TD errors
+
+        delta_t = reward[t] + gamma * (1 - terminated[t]) * V(s'_t) - V(s_t),
+
+    backwards from the end of the rollout,
+
+        A_t = delta_t + gamma * lam * (1 - end_t) * A_{t+1},  A_T = 0,
+
+    where ``end_t`` is 1 if the episode ended at ``t`` (terminated or
+    truncated: the next row belongs to a new episode). A truncated step
+    still bootstraps ``delta_t`` from V of its final observation; the
+    rollout's cut stops the sum (``A_{T-1} = delta_{T-1}``), as its
+    ``V(s'_{T-1})`` already stands for what follows. ``lam = 0`` gives the
+    TD errors; ``lam = 1`` gives the n-step return of
+    :func:`n_step_returns` minus V(s_t), the Monte-Carlo advantage on a
+    whole episode. ``A_t + V(s_t)`` is the lambda-return, the critic's
+    target.
+
+    Args:
+        reward: ``(T, N)`` rewards.
+        value: ``(T, N)`` V(s_t); pass it detached.
+        next_value: ``(T, N)`` V(s'_t), the value of the observation each
+            step led to (the final observation where an episode ended);
+            pass it detached.
+        terminated: ``(T, N)`` 1.0 where s'_t is terminal.
+        truncated: ``(T, N)`` 1.0 where a time limit cut the episode.
+        gamma: discount in [0, 1].
+        lam: the GAE parameter in [0, 1].
+
+    Returns:
+        ``(T, N)`` advantage estimates.
+    """
+    _check_gamma(gamma)
+    if not 0.0 <= lam <= 1.0:
+        raise ValueError(f"lam must be in [0, 1], got {lam}")
+    _check_same_shape(
+        reward=reward,
+        value=value,
+        next_value=next_value,
+        terminated=terminated,
+        truncated=truncated,
+    )
+    if reward.dim() != 2:
+        raise ValueError(
+            f"expected (T, N) tensors, got shape {tuple(reward.shape)}"
+        )
+    alive = 1.0 - terminated.to(reward.dtype)  # (T, N)
+    delta = reward + gamma * alive * next_value - value  # (T, N)
+    ended = torch.clamp(terminated + truncated, max=1.0).to(reward.dtype)
+    trace = gamma * lam * (1.0 - ended)  # (T, N)
+    deltas, traces = delta.unbind(0), trace.unbind(0)  # T tensors (N,)
+    following = torch.zeros_like(deltas[-1])  # (N,) A_T = 0
+    out = []
+    for t in range(reward.shape[0] - 1, -1, -1):
+        following = deltas[t] + traces[t] * following
+        out.append(following)
+    return torch.stack(out[::-1])  # (T, N)

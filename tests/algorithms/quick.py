@@ -14,6 +14,7 @@ from actorcritic.algorithms.parallel_a2c import (
     ParallelA2CConfig,
     train_parallel_a2c,
 )
+from actorcritic.algorithms.ppo import PPOConfig, train_ppo
 from actorcritic.algorithms.reinforce import ReinforceConfig, train_reinforce
 
 QUICK_AC = OneStepACConfig(total_steps=600, eval_every=300, eval_episodes=2)
@@ -37,6 +38,18 @@ QUICK_EPG = EpisodicPGConfig(
     log_every=100,
 )
 
+QUICK_PPO = PPOConfig(
+    env_id="CartPole-v1",
+    n_envs=4,
+    n_steps=32,
+    total_steps=512,
+    n_epochs=2,
+    minibatch_size=64,
+    eval_every=256,
+    eval_episodes=2,
+    log_every=128,
+)
+
 #: name -> (training function, its quick config)
 QUICK = {
     "one_step_actor_critic": (train_one_step_actor_critic, QUICK_AC),
@@ -50,4 +63,5 @@ QUICK = {
     "a2c": (train_a2c, QUICK_A2C),
     "parallel_a2c": (train_parallel_a2c, QUICK_PAR),
     "episodic_pg": (train_episodic_pg, QUICK_EPG),
+    "ppo": (train_ppo, QUICK_PPO),
 }

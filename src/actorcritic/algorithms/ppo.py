@@ -1,0 +1,240 @@
+"""Proximal policy optimisation with generalised advantage estimation on a
+Gymnasium vector environment, chapter 6."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+from actorcritic.envs import check_spaces, make_vector_env, seed_everything
+from actorcritic.losses import ppo_loss
+from actorcritic.networks import (
+    CategoricalPolicy,
+    ValueNetwork,
+    orthogonal_init,
+)
+from actorcritic.optim import ADAM_KWARGS, clip_flat_grad_, flat_parameters
+from actorcritic.returns import gae
+from actorcritic.rollouts import RolloutCollector
+from actorcritic.runs import Logger, Tracker, Trained, check_config
+
+
+@dataclass(frozen=True)
+class PPOConfig:
+    """PPO (Schulman et al., 2017) with GAE (Schulman et al., 2016):
+    rollouts of ``n_steps`` steps in ``n_envs`` copies, GAE advantages and
+    lambda-returns, then ``n_epochs`` passes over the rollout in shuffled
+    minibatches of the clipped surrogate, with a linearly decaying step
+    size. Discrete actions; defaults for LunarLander-v3."""
+
+    env_id: str = "LunarLander-v3"
+    n_envs: int = 16  # environment copies stepped together
+    vectorization: str = "sync"  # "sync" (one process) or "async"
+    n_steps: int = 128  # rollout length T: one update per T * N env steps
+    total_steps: int = 1_000_000  # environment steps of training
+    gamma: float = 0.999  # discount
+    gae_lambda: float = 0.98  # GAE's lambda: 0 is TD, 1 Monte-Carlo
+    lr: float = 3e-4  # Adam step size at the start (both networks)
+    lr_end: float = 0.0  # step size at the end; linear in between
+    n_epochs: int = 4  # passes over each rollout
+    minibatch_size: int = 256  # transitions per gradient step
+    clip: float = 0.2  # the ratio's range is [1 - clip, 1 + clip]
+    value_coef: float = 0.5  # weight of the value loss
+    entropy_coef: float = 0.01  # weight of the entropy bonus
+    max_grad_norm: float | None = 0.5  # clip the gradient norm
+    normalize_advantage: bool = True  # per minibatch: mean 0, std 1
+    hidden: tuple[int, ...] = (64, 64)  # hidden widths of both networks
+    orthogonal_init: bool = True  # Baselines' init (else PyTorch's)
+    reward_scale: float = 1.0  # the learner sees reward * reward_scale
+    eval_every: int = 50_000  # env steps between greedy evaluations
+    eval_episodes: int = 10  # episodes per periodic evaluation
+    stop_at_return: float | None = None  # stop once an evaluation reaches it
+    keep_best: bool = False  # return the last actor (else the best one)
+    log_every: int = 10_000  # env steps between logged diagnostics
+
+    def __post_init__(self) -> None:
+        check_config(self)
+        if not 0.0 <= self.lr_end <= self.lr:
+            raise ValueError(
+                f"lr_end must be in [0, lr], got {self.lr_end} (lr={self.lr})"
+            )
+        if not 0.0 <= self.gae_lambda <= 1.0:
+            raise ValueError(
+                f"gae_lambda must be in [0, 1], got {self.gae_lambda}"
+            )
+        if self.clip <= 0:
+            raise ValueError(f"clip must be positive, got {self.clip}")
+        for name in ("n_epochs", "minibatch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(
+                    f"{name} must be at least 1, got {getattr(self, name)}"
+                )
+        if self.minibatch_size > self.n_steps * self.n_envs:
+            raise ValueError(
+                f"minibatch_size must be at most n_steps * n_envs "
+                f"({self.n_steps * self.n_envs}), got {self.minibatch_size}"
+            )
+        if self.vectorization not in ("sync", "async"):
+            raise ValueError(
+                "vectorization must be 'sync' or 'async', got "
+                f"{self.vectorization!r}"
+            )
+
+
+def train_ppo(
+    config: PPOConfig,
+    seed: int,
+    loss_fn: Callable[..., torch.Tensor] = ppo_loss,
+    advantage_fn: Callable[..., torch.Tensor] = gae,
+) -> Trained:
+    """Train PPO on ``config.n_envs`` copies of the task.
+
+    Per update: collect a rollout of ``n_steps`` steps in every copy with
+    the current policy (through a
+    :class:`~actorcritic.networks.NumpyActor`); with the networks as they
+    are, the log-probabilities of the actions taken and V of every
+    observation and next observation; the advantages
+    ``advantage_fn(reward, value, next_value, terminated, truncated,
+    gamma, lam)`` and the critic's targets ``advantage + value``; then
+    ``n_epochs`` passes over the ``T * N`` transitions in shuffled
+    minibatches, one Adam step each on ``loss_fn(log_prob, old_log_prob,
+    advantage, entropy, value, returns, clip, value_coef, entropy_coef)``
+    with the gradient norm clipped. The step size decays linearly once per
+    rollout.
+
+    Logged, averaged over ``log_every`` steps: the loss, the policy's
+    entropy, the approximate KL divergence from the collecting policy
+    (``mean((r - 1) - ln r)`` with ``r`` the probability ratio), the
+    fraction of samples whose ratio was clipped, and the share of the
+    targets' variance the critic explains before the update.
+
+    Args:
+        config: hyperparameters.
+        seed: seeds networks, action sampling, minibatches and the
+            environments.
+        loss_fn, advantage_fn: the chapter passes the reader's versions.
+    """
+    seed_everything(seed)
+    envs = make_vector_env(
+        config.env_id,
+        config.n_envs,
+        seed=seed * config.n_envs,
+        mode=config.vectorization,
+    )
+    check_spaces(
+        "train_ppo",
+        config.env_id,
+        envs.single_observation_space,
+        envs.single_action_space,
+        "discrete",
+    )
+    obs_dim = envs.single_observation_space.shape[0]
+    actor = CategoricalPolicy(
+        obs_dim, envs.single_action_space.n, config.hidden
+    )
+    critic = ValueNetwork(obs_dim, config.hidden)
+    if config.orthogonal_init:
+        orthogonal_init(actor, output_gain=0.01)  # near-uniform policy
+        orthogonal_init(critic, output_gain=1.0)
+    flat = flat_parameters(actor, critic)  # all weights, one tensor
+    acting = actor.numpy_actor()  # NumPy views of the actor's weights
+    optimizer = torch.optim.Adam([flat], lr=config.lr, eps=1e-5, **ADAM_KWARGS)
+    T, N = config.n_steps, config.n_envs
+    per_update = T * N
+    n_updates = max(1, -(-config.total_steps // per_update))  # ceil
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer,
+        lambda k: 1.0 - (1.0 - config.lr_end / config.lr) * k / n_updates,
+    )
+    tracker = Tracker(config, actor, seed)
+    logger = Logger(tracker.history, config.log_every)
+    collector = RolloutCollector(envs, seed=seed * N)
+    shuffle = torch.Generator().manual_seed(seed)
+
+    step = 0
+    try:
+        while step < config.total_steps:
+            rollout = collector.collect(acting, T)
+            for t, episode_return in collector.finished:
+                tracker.end_episode(step + (t + 1) * N, episode_return)
+            step += per_update
+
+            with torch.no_grad():
+                old_log_prob, _ = actor.log_prob_entropy(
+                    rollout.obs, rollout.action
+                )  # (T, N)
+                values = critic(torch.cat([rollout.obs, rollout.next_obs]))
+                value, next_value = values[:T], values[T:]  # (T, N) each
+                advantage = advantage_fn(
+                    rollout.reward * config.reward_scale,
+                    value,
+                    next_value,
+                    rollout.terminated,
+                    rollout.truncated,
+                    config.gamma,
+                    config.gae_lambda,
+                )  # (T, N)
+                returns = advantage + value  # (T, N) lambda-returns
+            explained = 1.0 - (returns - value).var() / returns.var()
+            batch = (
+                rollout.obs.reshape(per_update, obs_dim),  # (B, obs_dim)
+                rollout.action.reshape(per_update),  # (B,)
+                old_log_prob.reshape(per_update),
+                advantage.reshape(per_update),
+                returns.reshape(per_update),
+            )
+            stats = torch.zeros(4)  # loss, entropy, approx KL, clipped
+            for _ in range(config.n_epochs):
+                order = torch.randperm(per_update, generator=shuffle)
+                for index in order.split(config.minibatch_size):
+                    obs, action, old, adv, ret = (x[index] for x in batch)
+                    if config.normalize_advantage and len(index) > 1:
+                        adv = (adv - adv.mean()) / (adv.std() + 1e-8)
+                    log_prob, entropy = actor.log_prob_entropy(obs, action)
+                    loss = loss_fn(
+                        log_prob,
+                        old,
+                        adv,
+                        entropy,
+                        critic(obs),
+                        ret,
+                        config.clip,
+                        config.value_coef,
+                        config.entropy_coef,
+                    )
+                    flat.grad.zero_()  # in place: the grads are views
+                    loss.backward()
+                    if config.max_grad_norm is not None:
+                        clip_flat_grad_(flat, config.max_grad_norm)
+                    optimizer.step()
+                    with torch.no_grad():
+                        log_ratio = log_prob - old
+                        ratio = log_ratio.exp()
+                        stats += torch.stack(
+                            [
+                                loss,
+                                entropy.mean(),
+                                (ratio - 1 - log_ratio).mean(),
+                                ((ratio - 1).abs() > config.clip)
+                                .float()
+                                .mean(),
+                            ]
+                        )
+            stats /= config.n_epochs * -(-per_update // config.minibatch_size)
+            logger.add(
+                step,
+                loss=stats[0],
+                entropy=stats[1],
+                approx_kl=stats[2],
+                clip_fraction=stats[3],
+                explained_variance=explained,
+            )
+            schedule.step()
+            if tracker.maybe_evaluate(step):
+                break
+        logger.flush(step)
+    finally:
+        envs.close()
+    return Trained(tracker.final_actor(), critic, tracker.history)
