@@ -11,8 +11,10 @@ from actorcritic.exercises import (
     check_actor,
     check_critic,
     check_entropy_loss,
+    check_gae,
     check_n_step_returns,
     check_one_step_losses,
+    check_ppo_loss,
     check_q_values,
     check_reinforce_loss,
     check_reward_to_go,
@@ -27,9 +29,10 @@ from actorcritic.losses import (
     entropy_loss,
     one_step_losses,
     policy_gradient_loss,
+    ppo_loss,
 )
 from actorcritic.networks import GaussianPolicy, ValueNetwork
-from actorcritic.returns import n_step_returns
+from actorcritic.returns import gae, n_step_returns
 from tests.exercises import assert_replaced, exercise, run
 
 
@@ -63,6 +66,8 @@ STUBS = {  # checker: (its stub, the reference the chapter falls back to)
     check_a2c_loss: (stub, a2c_loss),
     check_q_values: (stub, reference_q_values),
     check_entropy_loss: (stub, entropy_loss),
+    check_gae: (stub, gae),
+    check_ppo_loss: (stub, ppo_loss),
 }
 
 

@@ -14,6 +14,7 @@ module                      chapter    checkers
 ``a2c``                     3          actor, critic, a2c_losses
 ``parallel_a2c``            4          n_step_returns, a2c_loss
 ``episodic_pg``             5          q_values, entropy_loss
+``ppo``                     6          gae, ppo_loss
 ==========================  =========  ====================================
 """
 
@@ -34,6 +35,7 @@ from actorcritic.exercises.parallel_a2c import (
     check_a2c_loss,
     check_n_step_returns,
 )
+from actorcritic.exercises.ppo import check_gae, check_ppo_loss
 from actorcritic.exercises.reinforce import (
     check_reinforce_loss,
     check_reward_to_go,
@@ -45,8 +47,10 @@ __all__ = [
     "check_actor",
     "check_critic",
     "check_entropy_loss",
+    "check_gae",
     "check_n_step_returns",
     "check_one_step_losses",
+    "check_ppo_loss",
     "check_q_values",
     "check_reinforce_loss",
     "check_reward_to_go",
