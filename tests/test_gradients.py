@@ -3,10 +3,13 @@ import torch
 
 from actorcritic.algorithms.reinforce import ReinforceConfig, train_reinforce
 from actorcritic.gradients import (
+    bias_and_variance,
     episode_weights,
     explained_variance,
     fit_value,
+    gae_weights,
     gradient_samples,
+    n_step_weights,
     policy_gradient_estimate,
     total_variance,
     variance_by_batch_size,
@@ -219,3 +222,80 @@ def test_bad_inputs_are_clear_errors():
         fit_value(ValueNetwork(4), [ep], 0.9, epochs=0)
     with pytest.raises(ValueError, match="at least two"):
         explained_variance(t(1.0), t(1.0))
+
+
+# --- advantages on whole episodes (chapter 6) -------------------------------
+
+
+def an_episode(terminated: bool, T: int = 6, seed: int = 0) -> Episode:
+    gen = torch.Generator().manual_seed(seed)
+    return Episode(
+        obs=torch.randn(T, 4, generator=gen),
+        action=torch.zeros(T, dtype=torch.long),
+        reward=torch.randn(T, generator=gen),
+        terminated=terminated,
+        final_obs=torch.randn(4, generator=gen),
+    )
+
+
+def a_critic() -> ValueNetwork:
+    torch.manual_seed(0)
+    return ValueNetwork(4, (8,))
+
+
+def test_gae_weights_with_lambda_1_are_the_baseline_weights():
+    ep, critic = an_episode(terminated=True), a_critic()
+    with torch.no_grad():
+        baseline = critic(ep.obs)
+    expected = episode_weights(ep.reward, "baseline", 0.9, baseline)
+    assert torch.allclose(gae_weights(ep, critic, 0.9, 1.0), expected)
+
+
+@pytest.mark.parametrize("terminated", [True, False])
+def test_gae_with_lambda_0_is_the_one_step_advantage(terminated):
+    ep, critic = an_episode(terminated), a_critic()
+    assert torch.allclose(
+        gae_weights(ep, critic, 0.9, 0.0), n_step_weights(ep, critic, 0.9, 1)
+    )
+
+
+def test_n_step_weights_by_hand_on_a_truncated_episode():
+    """T = 6, n = 4, gamma = 0.5: step 3 sums three rewards, then
+    bootstraps from V(s_T), the final observation."""
+    ep, critic = an_episode(terminated=False), a_critic()
+    with torch.no_grad():
+        v = critic(ep.obs)
+        v_final = critic(ep.final_obs[None])[0]
+    r, g = ep.reward, 0.5
+    target_3 = r[3] + g * r[4] + g**2 * r[5] + g**3 * v_final
+    target_0 = r[0] + g * r[1] + g**2 * r[2] + g**3 * r[3] + g**4 * v[4]
+    got = n_step_weights(ep, critic, g, 4)
+    assert torch.isclose(got[3], target_3 - v[3])
+    assert torch.isclose(got[0], target_0 - v[0])
+
+
+def test_n_step_weights_past_the_end_are_monte_carlo():
+    ep, critic = an_episode(terminated=True), a_critic()
+    assert torch.allclose(
+        n_step_weights(ep, critic, 0.9, 100), gae_weights(ep, critic, 0.9, 1.0)
+    )
+
+
+def test_truncated_episode_without_final_obs_is_refused():
+    ep = an_episode(terminated=False)
+    ep = Episode(ep.obs, ep.action, ep.reward, terminated=False)
+    with pytest.raises(ValueError, match="final_obs"):
+        gae_weights(ep, a_critic(), 0.9, 0.5)
+
+
+def test_bias_and_variance_of_a_shifted_estimator():
+    gen = torch.Generator().manual_seed(0)
+    reference = torch.randn(4000, 3, generator=gen)
+    shift = torch.tensor([0.3, 0.0, -0.4])  # |shift|^2 = 0.25
+    noisy = reference + shift + 0.1 * torch.randn(4000, 3, generator=gen)
+    result = bias_and_variance(noisy, reference, batch_size=8)
+    assert abs(result["bias2"] - 0.25) < 4 * result["bias2_se"] + 1e-3
+    assert result["variance"] == pytest.approx(total_variance(noisy) / 8)
+    assert result["mse"] == pytest.approx(result["bias2"] + result["variance"])
+    same = bias_and_variance(reference, reference, batch_size=1)
+    assert same["bias2"] == 0.0 and same["bias2_se"] == 0.0

@@ -10,6 +10,7 @@ from actorcritic.losses import (
     one_step_losses,
     policy_gradient_loss,
     ppo_loss,
+    ppo_loss_from_logits,
     value_loss,
     vanilla_pg_loss,
 )
@@ -324,3 +325,72 @@ def test_ppo_rejects_other_shapes_and_a_bad_clip():
     kw["value"] = torch.zeros(2, 1)
     with pytest.raises(ValueError, match="one shape"):
         ppo_loss(**kw, clip=0.2, value_coef=0.5, entropy_coef=0.0)
+
+
+def logits_batch(B: int, seed: int):
+    gen = torch.Generator().manual_seed(seed)
+    f64 = dict(dtype=torch.float64)
+    logits = torch.randn(B, 4, generator=gen, **f64).requires_grad_()
+    action = torch.randint(0, 4, (B,), generator=gen)
+    log_prob = torch.log_softmax(logits, -1).gather(-1, action[:, None])
+    # collecting-policy log-probabilities near the current ones, so that
+    # ratios fall on both sides of the clip range
+    old = log_prob.squeeze(-1) + 0.3 * torch.randn(B, generator=gen, **f64)
+    return dict(
+        logits=logits,
+        action=action,
+        old_log_prob=old.detach(),
+        advantage=torch.randn(B, generator=gen, **f64),
+        value=torch.randn(B, generator=gen, **f64).requires_grad_(),
+        returns=torch.randn(B, generator=gen, **f64),
+    )
+
+
+@pytest.mark.parametrize("seed, clip", [(0, 0.2), (1, 0.1), (2, 0.3)])
+def test_ppo_loss_from_logits_is_ppo_loss(seed, clip):
+    kw = logits_batch(64, seed)
+    fast = ppo_loss_from_logits(
+        **kw, clip=clip, value_coef=0.5, entropy_coef=0.01
+    )
+    log_p = torch.log_softmax(kw["logits"], -1)
+    slow = ppo_loss(
+        log_p.gather(-1, kw["action"][:, None]).squeeze(-1),
+        kw["old_log_prob"],
+        kw["advantage"],
+        -(log_p.exp() * log_p).sum(-1),
+        kw["value"],
+        kw["returns"],
+        clip=clip,
+        value_coef=0.5,
+        entropy_coef=0.01,
+    )
+    inputs = [kw["logits"], kw["value"]]
+    fast_grads = torch.autograd.grad(fast, inputs)
+    slow_grads = torch.autograd.grad(slow, inputs)
+    assert torch.allclose(fast, slow, rtol=0, atol=1e-12)
+    for f, s in zip(fast_grads, slow_grads, strict=True):
+        assert torch.allclose(f, s, rtol=0, atol=1e-12)
+
+
+def test_ppo_loss_from_logits_passes_gradcheck():
+    kw = logits_batch(16, seed=3)
+    logits, value = kw.pop("logits"), kw.pop("value")
+
+    def loss(logits, value):
+        return ppo_loss_from_logits(
+            logits,
+            value=value,
+            **kw,
+            clip=0.2,
+            value_coef=0.5,
+            entropy_coef=0.01,
+        )
+
+    assert torch.autograd.gradcheck(loss, (logits, value))
+
+
+def test_ppo_loss_from_logits_rejects_other_shapes():
+    kw = logits_batch(8, seed=0)
+    kw["action"] = kw["action"][:4]
+    with pytest.raises(ValueError, match="expected logits"):
+        ppo_loss_from_logits(**kw, clip=0.2, value_coef=0.5, entropy_coef=0.0)

@@ -11,7 +11,9 @@ from actorcritic.networks import (
     ValueNetwork,
     load_weights,
     mlp,
+    mlp_weights,
     orthogonal_init,
+    run_mlp,
     save_weights,
 )
 
@@ -223,3 +225,13 @@ def test_orthogonal_init_gains_and_zero_biases():
 def test_orthogonal_init_needs_linear_layers():
     with pytest.raises(ValueError, match="nn.Linear"):
         orthogonal_init(torch.nn.Tanh(), output_gain=1.0)
+
+
+def test_run_mlp_is_the_network_without_its_modules():
+    torch.manual_seed(0)
+    net = mlp(8, 4, (16, 16))
+    x = torch.randn(64, 8)
+    assert torch.equal(run_mlp(mlp_weights(net), x), net(x))
+    # the weights are the parameters themselves: gradients reach them
+    run_mlp(mlp_weights(net), x).sum().backward()
+    assert all(p.grad is not None for p in net.parameters())

@@ -1,4 +1,4 @@
-"""Flat parameters and gradient clipping on them."""
+"""Flat parameters, gradient clipping on them, and Adam on them."""
 
 import copy
 
@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from actorcritic.optim import clip_flat_grad_, flat_parameters
+from actorcritic.optim import FlatAdam, clip_flat_grad_, flat_parameters
 
 
 def test_flat_parameters_keep_modules_and_gradients_unchanged():
@@ -52,3 +52,31 @@ def test_clip_flat_grad_matches_the_library_to_the_bit(scale):
 def test_flat_parameters_needs_parameters():
     with pytest.raises(ValueError, match="modules with parameters"):
         flat_parameters(nn.Tanh())
+
+
+@pytest.mark.parametrize("max_norm", [None, 0.5])
+def test_flat_adam_follows_torch_adam(max_norm):
+    """Same steps as torch.optim.Adam (after clip_flat_grad_), to float
+    rounding, over 50 steps with gradients of varying size."""
+    gen = torch.Generator().manual_seed(0)
+    start = torch.randn(300, generator=gen)
+    mine = nn.Parameter(start.clone())
+    mine.grad = torch.zeros_like(mine)
+    theirs = nn.Parameter(start.clone())
+    theirs.grad = torch.zeros_like(theirs)
+    flat_adam = FlatAdam(mine, lr=3e-3, eps=1e-5)
+    adam = torch.optim.Adam([theirs], lr=3e-3, eps=1e-5)
+    for k in range(50):
+        grad = (1 + k % 7) * torch.randn(300, generator=gen)
+        mine.grad.copy_(grad)
+        theirs.grad.copy_(grad)
+        flat_adam.step(max_norm)
+        if max_norm is not None:
+            clip_flat_grad_(theirs, max_norm)
+        adam.step()
+    assert torch.allclose(mine, theirs, atol=1e-6)
+
+
+def test_flat_adam_needs_a_flat_tensor_with_its_gradient():
+    with pytest.raises(ValueError, match="flat_parameters"):
+        FlatAdam(nn.Parameter(torch.zeros(3)), lr=1e-3)

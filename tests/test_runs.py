@@ -68,7 +68,7 @@ def test_same_seed_same_run_other_seed_other_run(name):
         (PPOConfig, dict(gae_lambda=1.5)),
         (PPOConfig, dict(clip=0.0)),
         (PPOConfig, dict(n_epochs=0)),
-        (PPOConfig, dict(minibatch_size=4096)),
+        (PPOConfig, dict(minibatch_size=100)),
         (PPOConfig, dict(lr_end=1.0)),
     ],
 )

@@ -18,7 +18,7 @@ import torch
 
 from actorcritic.losses import value_loss
 from actorcritic.networks import CategoricalPolicy, ValueNetwork
-from actorcritic.returns import reward_to_go
+from actorcritic.returns import gae, reward_to_go
 from actorcritic.rollouts import Episode
 
 WEIGHTINGS = ("return", "reward_to_go", "baseline")
@@ -213,3 +213,106 @@ def explained_variance(
         )
     residual = (target - prediction).detach()
     return float(1.0 - residual.var() / target.detach().var())
+
+
+# --- advantages on whole episodes: chapter 6's bias-variance measurement ---
+
+
+def _values(episode: Episode, critic: ValueNetwork) -> torch.Tensor:
+    """``(T + 1,)``: V(s_0) .. V(s_{T-1}), then what follows the last step:
+    0 after a terminal state, V(s_T) after a truncation."""
+    with torch.no_grad():
+        value = critic(episode.obs)  # (T,)
+        if episode.terminated:
+            last = torch.zeros(1)
+        elif episode.final_obs is None:
+            raise ValueError(
+                "a truncated episode needs its final_obs to bootstrap from"
+            )
+        else:
+            last = critic(episode.final_obs[None])  # (1,)
+    return torch.cat([value, last])
+
+
+def gae_weights(
+    episode: Episode, critic: ValueNetwork, gamma: float, lam: float
+) -> torch.Tensor:
+    """GAE(lambda) advantages ``(T,)`` of one whole episode:
+    :func:`~actorcritic.returns.gae` on it as a rollout of one env, which
+    ends terminated or truncated on its last step."""
+    v = _values(episode, critic)  # (T + 1,)
+    T = len(episode)
+    end = torch.zeros(T, 1)
+    end[-1] = 1.0
+    return gae(
+        episode.reward[:, None],
+        v[:-1, None],
+        v[1:, None],  # V(s_{t+1}); V(s_T) on the last step
+        end * float(episode.terminated),
+        end * float(not episode.terminated),
+        gamma,
+        lam,
+    )[:, 0]
+
+
+def n_step_weights(
+    episode: Episode, critic: ValueNetwork, gamma: float, n: int
+) -> torch.Tensor:
+    """n-step advantages ``(T,)`` of one whole episode:
+    ``G_{t:t+n} - V(s_t)`` with ``G_{t:t+n} = r_{t+1} + ... +
+    gamma^{m-1} r_{t+m} + gamma^m V(s_{t+m})``, ``m = min(n, T - t)``
+    (``V(s_T)`` is 0 after a terminal state)."""
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    v = _values(episode, critic)  # (T + 1,)
+    T = len(episode)
+    t = torch.arange(T)
+    target = torch.zeros(T)
+    for k in range(min(n, T)):
+        inside = t + k < T  # (T,)
+        target += (gamma**k) * torch.where(
+            inside, episode.reward[torch.clamp(t + k, max=T - 1)], 0.0
+        )
+    m = torch.clamp(T - t, max=n)  # (T,) steps summed
+    target += gamma ** m.float() * v[t + m]
+    return target - v[:-1]
+
+
+def bias_and_variance(
+    per_episode: torch.Tensor, reference: torch.Tensor, batch_size: int
+) -> dict[str, float]:
+    """Squared bias and variance of a batch estimate of the gradient.
+
+    ``per_episode`` and ``reference`` are ``(N, P)`` per-episode
+    estimates of the same N episodes, by the estimator measured and by an
+    unbiased one. The bias is the mean of their difference, measured
+    paired on the same episodes (which cancels most of the noise of
+    either); its squared norm is corrected for the noise left, so it is
+    an unbiased estimate. The variance is that of the mean of
+    ``batch_size`` episodes.
+
+    Returns:
+        ``bias2``, ``variance`` (the total variance of a batch estimate),
+        ``mse`` (their sum), and ``bias2_se``, the standard error of
+        ``bias2`` from the noise of the paired difference.
+    """
+    if per_episode.shape != reference.shape or per_episode.shape[0] < 2:
+        raise ValueError(
+            "need two (N, P) tensors of one shape with N >= 2, got "
+            f"{tuple(per_episode.shape)} and {tuple(reference.shape)}"
+        )
+    n = per_episode.shape[0]
+    diff = per_episode - reference  # (N, P)
+    mean = diff.mean(0)  # (P,)
+    noise = diff.var(0, unbiased=True).sum() / n  # E|mean|^2 - |bias|^2
+    bias2 = float(mean.pow(2).sum() - noise)
+    # the squared norm's standard error: 2 |bias| sigma along the bias
+    direction = mean / mean.norm().clamp_min(1e-12)
+    along = (diff @ direction).std(unbiased=True) / n**0.5
+    variance = total_variance(per_episode) / batch_size
+    return {
+        "bias2": bias2,
+        "variance": variance,
+        "mse": bias2 + variance,
+        "bias2_se": float(2 * mean.norm() * along),
+    }

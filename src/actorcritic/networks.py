@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.distributions import Categorical, Independent, Normal
+from torch.nn import functional as F
 
 
 def mlp(in_dim: int, out_dim: int, hidden: tuple[int, ...]) -> nn.Sequential:
@@ -31,6 +32,26 @@ def mlp(in_dim: int, out_dim: int, hidden: tuple[int, ...]) -> nn.Sequential:
         width = h
     layers.append(nn.Linear(width, out_dim))
     return nn.Sequential(*layers)
+
+
+def mlp_weights(net: nn.Sequential) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """The ``(weight, bias)`` of each linear layer of an :func:`mlp`, in
+    order: the parameters themselves, for :func:`run_mlp`."""
+    return [(m.weight, m.bias) for m in net if isinstance(m, nn.Linear)]
+
+
+def run_mlp(
+    weights: list[tuple[torch.Tensor, torch.Tensor]], x: torch.Tensor
+) -> torch.Tensor:
+    """``net(x)`` for the :func:`mlp` whose :func:`mlp_weights` are
+    ``weights``, without ``nn.Module``'s dispatch: the same operations and
+    the same numbers, about 10 µs less per network call on a minibatch of
+    64, which PPO's 60,000 gradient steps feel
+    (``benchmarks/bench_ppo.py``)."""
+    for weight, bias in weights[:-1]:
+        x = torch.tanh(F.linear(x, weight, bias))
+    weight, bias = weights[-1]
+    return F.linear(x, weight, bias)
 
 
 def orthogonal_init(module: nn.Module, output_gain: float) -> nn.Module:

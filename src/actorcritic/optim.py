@@ -49,3 +49,57 @@ def clip_flat_grad_(flat: torch.Tensor, max_norm: float) -> torch.Tensor:
     norm = torch.linalg.vector_norm(flat.grad)
     flat.grad.mul_(torch.clamp(max_norm / (norm + 1e-6), max=1.0))
     return norm
+
+
+class FlatAdam:
+    """Adam (Kingma and Ba, 2015) on the one tensor of
+    :func:`flat_parameters`, with the gradient norm clipped in the same
+    call.
+
+    The arithmetic of ``torch.optim.Adam`` (to float rounding; the tests
+    compare the two), in seven in-place operations. A PPO run makes about
+    60,000 steps on a 10,000-weight tensor, where the library's per-call
+    overhead costs more than its fused kernel saves: 35 µs a step here
+    against 55 µs (``benchmarks/bench_ppo.py``).
+
+    Attributes:
+        lr: the step size, which a schedule may change between steps.
+    """
+
+    def __init__(
+        self,
+        flat: torch.Tensor,
+        lr: float,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
+        if flat.grad is None:
+            raise ValueError("FlatAdam needs the tensor of flat_parameters")
+        self.flat, self.lr, self.eps = flat, lr, eps
+        self.beta1, self.beta2 = betas
+        self.exp_avg = torch.zeros_like(flat)
+        self.exp_avg_sq = torch.zeros_like(flat)
+        self.steps = 0
+
+    @torch.no_grad()
+    def step(self, max_grad_norm: float | None = None) -> None:
+        """One Adam step on ``flat.grad``, scaled first so that its norm
+        is at most ``max_grad_norm`` (the rule of :func:`clip_flat_grad_`)."""
+        grad = self.flat.grad
+        if max_grad_norm is not None:
+            # clip_flat_grad_'s rule, with the scale as a Python float (in
+            # double precision: fewer tensor operations, none when nothing
+            # is clipped)
+            norm = float(torch.linalg.vector_norm(grad))
+            scale = max_grad_norm / (norm + 1e-6)
+            if scale < 1.0:
+                grad.mul_(scale)
+        self.steps += 1
+        self.exp_avg.lerp_(grad, 1.0 - self.beta1)
+        self.exp_avg_sq.mul_(self.beta2).addcmul_(
+            grad, grad, value=1.0 - self.beta2
+        )
+        correction1 = 1.0 - self.beta1**self.steps
+        correction2 = 1.0 - self.beta2**self.steps
+        denom = self.exp_avg_sq.sqrt().div_(correction2**0.5).add_(self.eps)
+        self.flat.addcdiv_(self.exp_avg, denom, value=-self.lr / correction1)

@@ -21,12 +21,15 @@ class Episode:
         reward: ``(T,)`` rewards r_1 .. r_T (the reward after each action).
         terminated: whether the episode ended in a terminal state (False
             means it was truncated by a time limit).
+        final_obs: ``(obs_dim,)`` s_T, the observation the last action led
+            to (what a truncated episode bootstraps from), when known.
     """
 
     obs: torch.Tensor
     action: torch.Tensor
     reward: torch.Tensor
     terminated: bool
+    final_obs: torch.Tensor | None = None
 
     def __len__(self) -> int:
         return self.reward.shape[0]
@@ -64,6 +67,7 @@ def collect_episodes(
                     action=torch.tensor(actions),  # (T,)
                     reward=torch.tensor(rewards),  # (T,)
                     terminated=bool(terminated),
+                    final_obs=torch.as_tensor(obs, dtype=torch.float32),
                 )
             )
     finally:

@@ -57,3 +57,17 @@ def test_ppo_first_minibatch_starts_at_ratio_one():
     train_ppo(config, 0, loss_fn=recording_loss)
     assert torch.allclose(ratios[0], torch.ones_like(ratios[0]), atol=1e-6)
     assert not torch.allclose(ratios[-1], torch.ones_like(ratios[-1]))
+
+
+def test_ppo_fast_path_trains_like_the_readers_path():
+    """Given no loss of the reader's, train_ppo computes ppo_loss from the
+    logits with its gradient written by hand; given one (here ppo_loss
+    itself, behind a lambda), it goes through autograd. The same run, up
+    to float rounding."""
+    config = dataclasses.replace(QUICK_PPO, total_steps=128, eval_every=128)
+    fast = train_ppo(config, 0)
+    slow = train_ppo(config, 0, loss_fn=lambda *args: ppo_loss(*args))
+    for a, b in zip(
+        fast.actor.parameters(), slow.actor.parameters(), strict=True
+    ):
+        assert torch.allclose(a, b, atol=1e-5)

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 import torch
 
 from actorcritic.envs import check_spaces, make_vector_env, seed_everything
-from actorcritic.losses import ppo_loss
+from actorcritic.losses import ppo_loss, ppo_loss_from_logits
 from actorcritic.networks import (
     CategoricalPolicy,
     ValueNetwork,
+    mlp_weights,
     orthogonal_init,
+    run_mlp,
 )
-from actorcritic.optim import ADAM_KWARGS, clip_flat_grad_, flat_parameters
+from actorcritic.optim import FlatAdam, flat_parameters
 from actorcritic.returns import gae
 from actorcritic.rollouts import RolloutCollector
 from actorcritic.runs import Logger, Tracker, Trained, check_config
@@ -71,9 +73,9 @@ class PPOConfig:
                 raise ValueError(
                     f"{name} must be at least 1, got {getattr(self, name)}"
                 )
-        if self.minibatch_size > self.n_steps * self.n_envs:
+        if (self.n_steps * self.n_envs) % self.minibatch_size:
             raise ValueError(
-                f"minibatch_size must be at most n_steps * n_envs "
+                f"minibatch_size must be a divisor of n_steps * n_envs "
                 f"({self.n_steps * self.n_envs}), got {self.minibatch_size}"
             )
         if self.vectorization not in ("sync", "async"):
@@ -104,11 +106,13 @@ def train_ppo(
     with the gradient norm clipped. The step size decays linearly once per
     rollout.
 
-    Logged, averaged over ``log_every`` steps: the loss, the policy's
-    entropy, the approximate KL divergence from the collecting policy
-    (``mean((r - 1) - ln r)`` with ``r`` the probability ratio), the
-    fraction of samples whose ratio was clipped, and the share of the
-    targets' variance the critic explains before the update.
+    Logged once per rollout, then averaged over ``log_every`` steps: the
+    loss (the mean over the update's minibatches); and, for the updated
+    policy on the rollout it learned from, its entropy, its approximate
+    KL divergence from the collecting policy (``mean((r - 1) - ln r)``
+    with ``r`` the probability ratio) and the fraction of transitions
+    whose ratio ended outside ``[1 - clip, 1 + clip]``; and the share of
+    the targets' variance the critic explained before the update.
 
     Args:
         config: hyperparameters.
@@ -139,15 +143,18 @@ def train_ppo(
         orthogonal_init(actor, output_gain=0.01)  # near-uniform policy
         orthogonal_init(critic, output_gain=1.0)
     flat = flat_parameters(actor, critic)  # all weights, one tensor
+    # the networks as functions of their weights, for the gradient steps
+    # (actor.log_prob_entropy and critic(obs), without module dispatch)
+    actor_weights, critic_weights = (
+        mlp_weights(actor.net),
+        mlp_weights(critic.net),
+    )
     acting = actor.numpy_actor()  # NumPy views of the actor's weights
-    optimizer = torch.optim.Adam([flat], lr=config.lr, eps=1e-5, **ADAM_KWARGS)
+    # eps=1e-5 as in Stable-Baselines3's PPO
+    optimizer = FlatAdam(flat, lr=config.lr, eps=1e-5)
     T, N = config.n_steps, config.n_envs
     per_update = T * N
     n_updates = max(1, -(-config.total_steps // per_update))  # ceil
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer,
-        lambda k: 1.0 - (1.0 - config.lr_end / config.lr) * k / n_updates,
-    )
     tracker = Tracker(config, actor, seed)
     logger = Logger(tracker.history, config.log_every)
     collector = RolloutCollector(envs, seed=seed * N)
@@ -185,53 +192,66 @@ def train_ppo(
                 advantage.reshape(per_update),
                 returns.reshape(per_update),
             )
-            stats = torch.zeros(4)  # loss, entropy, approx KL, clipped
+            mb = config.minibatch_size
+            n_minibatches = config.n_epochs * (per_update // mb)
+            loss_sum = torch.zeros(())
             for _ in range(config.n_epochs):
                 order = torch.randperm(per_update, generator=shuffle)
-                for index in order.split(config.minibatch_size):
-                    obs, action, old, adv, ret = (x[index] for x in batch)
-                    if config.normalize_advantage and len(index) > 1:
-                        adv = (adv - adv.mean()) / (adv.std() + 1e-8)
-                    log_prob, entropy = actor.log_prob_entropy(obs, action)
-                    loss = loss_fn(
-                        log_prob,
-                        old,
-                        adv,
-                        entropy,
-                        critic(obs),
-                        ret,
+                obs_, action_, old_, adv_, ret_ = (x[order] for x in batch)
+                if config.normalize_advantage and mb > 1:
+                    # per minibatch, all minibatches at once: (K, mb) rows
+                    rows = adv_.view(-1, mb)
+                    std, mean = torch.std_mean(rows, dim=1, keepdim=True)
+                    adv_ = ((rows - mean) / (std + 1e-8)).view(-1)
+                for obs, action, old, adv, ret in zip(
+                    *(x.split(mb) for x in (obs_, action_, old_, adv_, ret_)),
+                    strict=True,
+                ):  # views of the shuffled rollout, no copies
+                    logits = run_mlp(actor_weights, obs)  # (B, A)
+                    value = run_mlp(critic_weights, obs).squeeze(-1)  # (B,)
+                    coefs = (
                         config.clip,
                         config.value_coef,
                         config.entropy_coef,
                     )
+                    if loss_fn is ppo_loss:  # the same, gradient by hand
+                        loss = ppo_loss_from_logits(
+                            logits, action, old, adv, value, ret, *coefs
+                        )
+                    else:
+                        log_p = torch.log_softmax(logits, -1)  # (B, A)
+                        loss = loss_fn(
+                            log_p.gather(-1, action[:, None]).squeeze(-1),
+                            old,
+                            adv,
+                            -(log_p.exp() * log_p).sum(-1),  # entropy (B,)
+                            value,
+                            ret,
+                            *coefs,
+                        )
                     flat.grad.zero_()  # in place: the grads are views
                     loss.backward()
-                    if config.max_grad_norm is not None:
-                        clip_flat_grad_(flat, config.max_grad_norm)
-                    optimizer.step()
-                    with torch.no_grad():
-                        log_ratio = log_prob - old
-                        ratio = log_ratio.exp()
-                        stats += torch.stack(
-                            [
-                                loss,
-                                entropy.mean(),
-                                (ratio - 1 - log_ratio).mean(),
-                                ((ratio - 1).abs() > config.clip)
-                                .float()
-                                .mean(),
-                            ]
-                        )
-            stats /= config.n_epochs * -(-per_update // config.minibatch_size)
-            logger.add(
-                step,
-                loss=stats[0],
-                entropy=stats[1],
-                approx_kl=stats[2],
-                clip_fraction=stats[3],
-                explained_variance=explained,
+                    optimizer.step(config.max_grad_norm)
+                    loss_sum += loss.detach()
+            with torch.no_grad():  # the updated policy on the rollout
+                log_prob, entropy = actor.log_prob_entropy(batch[0], batch[1])
+                log_ratio = log_prob - batch[2]  # (B,)
+                ratio = log_ratio.exp()
+                logger.add(
+                    step,
+                    loss=loss_sum / n_minibatches,
+                    entropy=entropy.mean(),
+                    approx_kl=(ratio - 1 - log_ratio).mean(),
+                    clip_fraction=((ratio - 1).abs() > config.clip)
+                    .float()
+                    .mean(),
+                    explained_variance=explained,
+                )
+            # the step size for the next update, linear in the updates made
+            done = step // per_update
+            optimizer.lr = config.lr - (config.lr - config.lr_end) * min(
+                1.0, done / n_updates
             )
-            schedule.step()
             if tracker.maybe_evaluate(step):
                 break
         logger.flush(step)
