@@ -1,0 +1,126 @@
+"""One PPO gradient step (a minibatch of 64, LunarLander's sizes: 8
+observations, 4 actions, 64-64 networks), the plain way and the way
+``train_ppo`` takes, one change at a time, in one run:
+
+- the networks called as modules, or as functions of their weights
+  (``networks.run_mlp``);
+- ``losses.ppo_loss`` through autograd, or ``ppo_loss_from_logits`` with
+  its gradient written out;
+- ``torch.optim.Adam(fused=True)`` after ``clip_flat_grad_``, or
+  ``optim.FlatAdam`` with the clip folded in.
+
+Each variant runs a whole epoch of a 16,384-transition rollout, as the
+training loop does, and prints microseconds per gradient step and its
+ratio to the plain way:
+
+    python benchmarks/bench_ppo.py
+"""
+
+from __future__ import annotations
+
+import time
+
+import torch
+
+from actorcritic.losses import ppo_loss, ppo_loss_from_logits
+from actorcritic.networks import (
+    CategoricalPolicy,
+    ValueNetwork,
+    mlp_weights,
+    run_mlp,
+)
+from actorcritic.optim import (
+    ADAM_KWARGS,
+    FlatAdam,
+    clip_flat_grad_,
+    flat_parameters,
+)
+
+B, MINIBATCH, ROUNDS = 16_384, 64, 3
+
+
+def make(fast_net: bool, fast_loss: bool, fast_adam: bool):
+    """One epoch over a rollout with the chosen parts; returns a function
+    that runs it."""
+    torch.manual_seed(0)
+    actor, critic = CategoricalPolicy(8, 4), ValueNetwork(8)
+    flat = flat_parameters(actor, critic)
+    if fast_adam:
+        adam = FlatAdam(flat, lr=3e-4, eps=1e-5)
+    else:
+        torch_adam = torch.optim.Adam([flat], lr=3e-4, eps=1e-5, **ADAM_KWARGS)
+    weights = mlp_weights(actor.net), mlp_weights(critic.net)
+    gen = torch.Generator().manual_seed(1)
+    rollout = (
+        torch.randn(B, 8, generator=gen),
+        torch.randint(0, 4, (B,), generator=gen),
+        -torch.rand(B, generator=gen) - 1.0,
+        torch.randn(B, generator=gen),
+        torch.randn(B, generator=gen),
+    )
+
+    def epoch():
+        for obs, action, old, adv, ret in zip(
+            *(x.split(MINIBATCH) for x in rollout), strict=True
+        ):
+            if fast_net:
+                logits = run_mlp(weights[0], obs)
+                value = run_mlp(weights[1], obs).squeeze(-1)
+            else:
+                logits, value = actor(obs), critic(obs)
+            if fast_loss:
+                loss = ppo_loss_from_logits(
+                    logits, action, old, adv, value, ret, 0.2, 0.5, 0.01
+                )
+            else:
+                log_p = torch.log_softmax(logits, -1)
+                loss = ppo_loss(
+                    log_p.gather(-1, action[:, None]).squeeze(-1),
+                    old,
+                    adv,
+                    -(log_p.exp() * log_p).sum(-1),
+                    value,
+                    ret,
+                    0.2,
+                    0.5,
+                    0.01,
+                )
+            flat.grad.zero_()
+            loss.backward()
+            if fast_adam:
+                adam.step(0.5)
+            else:
+                clip_flat_grad_(flat, 0.5)
+                torch_adam.step()
+
+    return epoch
+
+
+def per_step(epoch) -> float:
+    epoch()  # warm-up
+    best = float("inf")
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        epoch()
+        best = min(best, time.perf_counter() - start)
+    return best / (B // MINIBATCH) * 1e6
+
+
+def main() -> None:
+    torch.set_num_threads(1)
+    variants = {
+        "plain: modules, autograd loss, torch Adam": (False, False, False),
+        "+ networks as functions (run_mlp)": (True, False, False),
+        "+ ppo_loss_from_logits": (True, True, False),
+        "+ FlatAdam (train_ppo's way)": (True, True, True),
+    }
+    plain = None
+    print(f"{'variant':<44}{'us/step':>9}{'ratio':>8}")
+    for name, flags in variants.items():
+        us = per_step(make(*flags))
+        plain = plain or us
+        print(f"{name:<44}{us:>9.0f}{plain / us:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
