@@ -3,7 +3,10 @@
 ``variance_by_batch_size`` computes each episode's gradient once and
 averages them into batches; the direct way calls ``gradient_samples`` (one
 backward pass per batch) for every batch size. Both give the same
-variances; this script checks that and prints the time ratio:
+variances; this script checks that and prints the time ratio. Then
+chapter 6's case: each episode's gradient under a dozen weightings, one
+weighting after another (``gradient_samples``) against one batched
+backward pass per episode (``per_episode_gradients``):
 
     python benchmarks/bench_variance.py
 """
@@ -17,6 +20,7 @@ import torch
 from actorcritic.gradients import (
     episode_weights,
     gradient_samples,
+    per_episode_gradients,
     total_variance,
     variance_by_batch_size,
 )
@@ -62,6 +66,31 @@ def main() -> None:
     print(f"direct: {best['direct']:.2f} s   reused: {best['reused']:.2f} s")
     print(f"ratio direct / reused: {best['direct'] / best['reused']:.2f}")
     print(f"largest relative difference in the variances: {worst:.1e}")
+
+    gammas = (0.0, 0.1, 0.2, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
+    fns = {
+        g: (lambda ep, g=g: episode_weights(ep.reward, "reward_to_go", g))
+        for g in gammas
+    }
+    times = {"one by one": [], "batched": []}
+    for _ in range(3):
+        start = time.perf_counter()
+        single = {
+            g: gradient_samples(actor, episodes, 1, f) for g, f in fns.items()
+        }
+        times["one by one"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        batched = per_episode_gradients(actor, episodes, fns)
+        times["batched"].append(time.perf_counter() - start)
+    worst = max((single[g] - batched[g]).abs().max().item() for g in fns)
+    best = {name: min(t) for name, t in times.items()}
+    print(f"\n{len(fns)} weightings of the same 480 episodes")
+    print(
+        f"one by one: {best['one by one']:.2f} s   batched: "
+        f"{best['batched']:.2f} s   ratio: "
+        f"{best['one by one'] / best['batched']:.2f}"
+    )
+    print(f"largest difference in the gradients: {worst:.1e}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from actorcritic.gradients import (
     gae_weights,
     gradient_samples,
     n_step_weights,
+    per_episode_gradients,
     policy_gradient_estimate,
     total_variance,
     variance_by_batch_size,
@@ -299,3 +300,18 @@ def test_bias_and_variance_of_a_shifted_estimator():
     assert result["mse"] == pytest.approx(result["bias2"] + result["variance"])
     same = bias_and_variance(reference, reference, batch_size=1)
     assert same["bias2"] == 0.0 and same["bias2_se"] == 0.0
+
+
+def test_per_episode_gradients_are_gradient_samples_of_one_episode():
+    torch.manual_seed(0)
+    actor = CategoricalPolicy(4, 2, (8,))
+    episodes = collect_episodes(actor, "CartPole-v1", 6, seed=0)
+    fns = {
+        "rtg": lambda ep: episode_weights(ep.reward, "reward_to_go", 0.9),
+        "return": lambda ep: episode_weights(ep.reward, "return", 0.9),
+    }
+    batched = per_episode_gradients(actor, episodes, fns)
+    for name, fn in fns.items():
+        one_by_one = gradient_samples(actor, episodes, 1, fn)
+        assert batched[name].shape == one_by_one.shape
+        assert torch.allclose(batched[name], one_by_one, atol=1e-6)

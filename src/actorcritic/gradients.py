@@ -316,3 +316,36 @@ def bias_and_variance(
         "mse": bias2 + variance,
         "bias2_se": float(2 * mean.norm() * along),
     }
+
+
+def per_episode_gradients(
+    actor: CategoricalPolicy,
+    episodes: Sequence[Episode],
+    weight_fns: dict[str, Callable[[Episode], torch.Tensor]],
+) -> dict[str, torch.Tensor]:
+    """Each episode's policy-gradient estimate under every weighting:
+    ``{name: (N, P)}``, row ``i`` equal to
+    ``gradient_samples(actor, episodes[i:i+1], 1, weight_fns[name])``.
+
+    An episode's estimates under K weightings are the gradients of the
+    same log-probabilities against K weight vectors, so they come from
+    one batched backward pass (``is_grads_batched``) instead of K: what
+    makes chapter 6's measurement over a dozen weightings affordable.
+    """
+    if not episodes or not weight_fns:
+        raise ValueError("need at least one episode and one weighting")
+    params = list(actor.parameters())
+    rows: dict[str, list[torch.Tensor]] = {name: [] for name in weight_fns}
+    for episode in episodes:
+        weights = torch.stack(
+            [fn(episode).detach() for fn in weight_fns.values()]
+        )  # (K, T)
+        with torch.enable_grad():
+            log_prob = actor.dist(episode.obs).log_prob(episode.action)
+            grads = torch.autograd.grad(
+                log_prob, params, grad_outputs=weights, is_grads_batched=True
+            )  # each (K, *param.shape)
+        flat = torch.cat([g.flatten(1) for g in grads], dim=1)  # (K, P)
+        for name, row in zip(weight_fns, flat, strict=True):
+            rows[name].append(row)
+    return {name: torch.stack(r) for name, r in rows.items()}
