@@ -21,7 +21,7 @@ from actorcritic.algorithms.parallel_a2c import (
 )
 from actorcritic.algorithms.ppo import PPOConfig
 from actorcritic.algorithms.reinforce import ReinforceConfig
-from actorcritic.runs import History, Trained, train_until_solved
+from actorcritic.runs import History, Trained, train_seeds, train_until_solved
 from tests.algorithms.quick import QUICK
 
 
@@ -139,3 +139,24 @@ def test_evaluation_steps_are_counted_apart_from_training():
         assert cost == round(mean * config.eval_episodes)
     assert h.evaluation_steps == sum(h.eval_cost)
     assert h.env_steps[-1] <= config.total_steps
+
+
+def test_train_seeds_in_two_processes_gives_the_runs_one_by_one(one_thread):
+    """Bit for bit, with one thread in each process (matrix products may
+    round differently with another thread count)."""
+    train, config = QUICK["ppo"]
+    alone = [train(config, seed) for seed in (0, 1)]
+    together = train_seeds(train, config, (0, 1), processes=2)
+    for a, b in zip(alone, together, strict=True):
+        assert a.history.episode_return == b.history.episode_return
+        assert a.history.logs == b.history.logs
+        for p, q in zip(
+            a.actor.parameters(), b.actor.parameters(), strict=True
+        ):
+            assert torch.equal(p, q)
+
+
+def test_train_seeds_needs_a_process():
+    train, config = QUICK["ppo"]
+    with pytest.raises(ValueError, match="processes"):
+        train_seeds(train, config, (0,), processes=0)

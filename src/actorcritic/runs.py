@@ -231,3 +231,42 @@ def train_until_solved(
             return attempts[-1], attempts
     best = max(attempts, key=lambda t: t.history.best_eval_return)
     return best, attempts
+
+
+def _train_one(train: Callable[..., Trained], config, seed: int) -> Trained:
+    """One run in a worker process, on one thread as the chapters train."""
+    torch.set_num_threads(1)
+    return train(config, seed)
+
+
+def train_seeds(
+    train: Callable[..., Trained],
+    config,
+    seeds: Sequence[int],
+    processes: int = 1,
+) -> list[Trained]:
+    """``[train(config, seed) for seed in seeds]``, with up to
+    ``processes`` runs at a time in separate processes.
+
+    Each run seeds itself, so the results are the runs one after another
+    would give (a test compares them): only the wall-clock time changes.
+    ``train`` must be importable (a function of the package, not one
+    defined in a notebook): the workers start fresh interpreters
+    (``spawn``), which a notebook kernel survives where ``fork`` can
+    deadlock with PyTorch's threads.
+    """
+    if processes < 1:
+        raise ValueError(f"processes must be at least 1, got {processes}")
+    if processes == 1 or len(seeds) < 2:
+        return [train(config, seed) for seed in seeds]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=min(processes, len(seeds)), mp_context=context
+    ) as pool:
+        futures = [
+            pool.submit(_train_one, train, config, seed) for seed in seeds
+        ]
+        return [future.result() for future in futures]
