@@ -211,22 +211,14 @@ def test_unit_tests_pass_at_the_declared_minimum_versions(tmp_path):
     project = declared()
     base = [d for d in project["dependencies"] if not d.startswith("torch")]
 
+    def uv_install(*args) -> None:
+        run(uv, "pip", "install", "--quiet", "--python", python, *args)
+
     def lowest(requirements: list[str]) -> str:
         listed = tmp_path / "requirements.txt"
         listed.write_text("\n".join(requirements) + "\n")
-        run(
-            uv,
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            python,
-            "--resolution",
-            "lowest-direct",
-            "-c",
-            constraints,
-            "-r",
-            listed,
+        uv_install(
+            "--resolution", "lowest-direct", "-c", constraints, "-r", listed
         )
         return run(python, "-m", "pip", "list", "--format=freeze").stdout
 
@@ -239,28 +231,8 @@ def test_unit_tests_pass_at_the_declared_minimum_versions(tmp_path):
         for line in (ROOT / "requirements.txt").read_text().splitlines()
         if line.startswith("pytest==")
     )
-    run(
-        uv,
-        "pip",
-        "install",
-        "--quiet",
-        "--python",
-        python,
-        "-c",
-        tmp_path / "resolved.txt",
-        pytest_pin,
-    )
-    run(
-        uv,
-        "pip",
-        "install",
-        "--quiet",
-        "--python",
-        python,
-        "--no-deps",
-        "-e",
-        ROOT,
-    )
+    uv_install("-c", tmp_path / "resolved.txt", pytest_pin)
+    uv_install("--no-deps", "-e", ROOT)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     result = subprocess.run(
         [

@@ -281,7 +281,7 @@ def ppo_loss(
     ratio = torch.exp(log_prob - old_log_prob.detach())  # (B,)
     clipped = torch.clamp(ratio, 1.0 - clip, 1.0 + clip)  # (B,)
     # the three means of the formula as one mean of the per-sample sum:
-    # equal (up to rounding), and fewer autograd nodes on the hot path
+    # equal (up to rounding), with fewer autograd nodes
     per_sample = (
         -torch.min(ratio * advantage, clipped * advantage)
         + value_coef * (returns.detach() - value).pow(2)

@@ -205,9 +205,10 @@ class NumpyActor:
         if greedy:
             return logits.argmax(-1)
         uniform = torch.rand(logits.shape).numpy()  # (B, n_actions)
-        # torch.rand can return exactly 0 (about once in 2^24 draws, so a
-        # few times in a million-step run): its Gumbel noise is then -inf,
-        # the right limit, and NumPy's "divide by zero" warning is noise.
+        # torch.rand can return exactly 0 (about once in 2^24 draws; a
+        # million LunarLander steps draw four million): its Gumbel noise is
+        # then -inf, the right limit, and NumPy's "divide by zero" warning
+        # is noise (one showed in a PPO run).
         with np.errstate(divide="ignore"):
             return (logits - np.log(-np.log(uniform))).argmax(-1)
 

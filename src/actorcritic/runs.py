@@ -18,11 +18,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from actorcritic.envs import check_spaces, make_vector_env, seed_everything
 from actorcritic.evaluation import play
 from actorcritic.networks import (
     CategoricalPolicy,
     GaussianPolicy,
     ValueNetwork,
+    orthogonal_init,
 )
 
 
@@ -270,3 +272,38 @@ def train_seeds(
             pool.submit(_train_one, train, config, seed) for seed in seeds
         ]
         return [future.result() for future in futures]
+
+
+def vector_actor_critic(algorithm: str, config, seed: int):
+    """What chapter 4's A2C and chapter 6's PPO start from: the global
+    generators seeded, ``config.n_envs`` copies of ``config.env_id`` in a
+    vector env, checked for discrete actions, and a categorical actor and
+    a critic of widths ``config.hidden`` (with Baselines' orthogonal
+    initialisation if ``config.orthogonal_init``).
+
+    Returns:
+        ``(envs, actor, critic)``; the caller closes ``envs``.
+    """
+    seed_everything(seed)
+    envs = make_vector_env(
+        config.env_id,
+        config.n_envs,
+        seed=seed * config.n_envs,
+        mode=config.vectorization,
+    )
+    check_spaces(
+        algorithm,
+        config.env_id,
+        envs.single_observation_space,
+        envs.single_action_space,
+        "discrete",
+    )
+    obs_dim = envs.single_observation_space.shape[0]
+    actor = CategoricalPolicy(
+        obs_dim, envs.single_action_space.n, config.hidden
+    )
+    critic = ValueNetwork(obs_dim, config.hidden)
+    if config.orthogonal_init:
+        orthogonal_init(actor, output_gain=0.01)  # near-uniform policy
+        orthogonal_init(critic, output_gain=1.0)
+    return envs, actor, critic

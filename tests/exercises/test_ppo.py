@@ -1,5 +1,7 @@
 """Chapter 6's checkers: ``gae`` and ``ppo_loss``."""
 
+import functools
+
 import torch
 
 from actorcritic.exercises.ppo import check_gae, check_ppo_loss
@@ -29,22 +31,6 @@ def gae_trace_through_truncation(
 ):
     """Stops the trace at terminations only: the next episode's
     advantages leak into a truncated one."""
-    return (
-        gae(
-            reward,
-            value,
-            next_value,
-            terminated,
-            torch.zeros_like(truncated),
-            gamma,
-            lam,
-        )
-        if not truncated.any()
-        else _leaky(reward, value, next_value, terminated, gamma, lam)
-    )
-
-
-def _leaky(reward, value, next_value, terminated, gamma, lam):
     delta = reward + gamma * (1 - terminated) * next_value - value
     out, following = torch.zeros_like(reward), torch.zeros_like(reward[0])
     for t in reversed(range(reward.shape[0])):
@@ -123,7 +109,8 @@ GAE = rows(
 # --- ppo_loss ----------------------------------------------------------------
 
 
-def ppo_right(
+def _ppo(
+    combine,
     log_prob,
     old_log_prob,
     advantage,
@@ -134,8 +121,9 @@ def ppo_right(
     value_coef,
     entropy_coef,
 ):
+    """The PPO loss with ``combine`` joining the two surrogate terms."""
     ratio = (log_prob - old_log_prob.detach()).exp()
-    surrogate = torch.min(
+    surrogate = combine(
         ratio * advantage, ratio.clamp(1 - clip, 1 + clip) * advantage
     )
     return (
@@ -143,6 +131,10 @@ def ppo_right(
         + value_coef * (returns - value).pow(2).mean()
         - entropy_coef * entropy.mean()
     )
+
+
+ppo_right = functools.partial(_ppo, torch.min)
+ppo_max_not_min = functools.partial(_ppo, torch.max)
 
 
 def ppo_clipped_only(log_prob, old_log_prob, advantage, clip, **rest):
@@ -154,28 +146,6 @@ def ppo_clipped_only(log_prob, old_log_prob, advantage, clip, **rest):
         advantage=advantage,
         clip=10.0,
         **rest,
-    )
-
-
-def ppo_max_not_min(
-    log_prob,
-    old_log_prob,
-    advantage,
-    entropy,
-    value,
-    returns,
-    clip,
-    value_coef,
-    entropy_coef,
-):
-    ratio = (log_prob - old_log_prob).exp()
-    surrogate = torch.max(
-        ratio * advantage, ratio.clamp(1 - clip, 1 + clip) * advantage
-    )
-    return (
-        -surrogate.mean()
-        + value_coef * (returns - value).pow(2).mean()
-        - entropy_coef * entropy.mean()
     )
 
 

@@ -9,17 +9,17 @@ from dataclasses import dataclass
 
 import torch
 
-from actorcritic.envs import check_spaces, make_vector_env, seed_everything
 from actorcritic.losses import a2c_loss
-from actorcritic.networks import (
-    CategoricalPolicy,
-    ValueNetwork,
-    orthogonal_init,
-)
 from actorcritic.optim import ADAM_KWARGS, clip_flat_grad_, flat_parameters
 from actorcritic.returns import n_step_returns
 from actorcritic.rollouts import RolloutCollector
-from actorcritic.runs import Logger, Tracker, Trained, check_config
+from actorcritic.runs import (
+    Logger,
+    Tracker,
+    Trained,
+    check_config,
+    vector_actor_critic,
+)
 
 
 @dataclass(frozen=True)
@@ -85,28 +85,9 @@ def train_parallel_a2c(
         seed: seeds networks, action sampling and the environments.
         loss_fn, returns_fn: the chapter passes the reader's versions.
     """
-    seed_everything(seed)
-    envs = make_vector_env(
-        config.env_id,
-        config.n_envs,
-        seed=seed * config.n_envs,
-        mode=config.vectorization,
+    envs, actor, critic = vector_actor_critic(
+        "train_parallel_a2c", config, seed
     )
-    check_spaces(
-        "train_parallel_a2c",
-        config.env_id,
-        envs.single_observation_space,
-        envs.single_action_space,
-        "discrete",
-    )
-    obs_dim = envs.single_observation_space.shape[0]
-    actor = CategoricalPolicy(
-        obs_dim, envs.single_action_space.n, config.hidden
-    )
-    critic = ValueNetwork(obs_dim, config.hidden)
-    if config.orthogonal_init:
-        orthogonal_init(actor, output_gain=0.01)  # near-uniform policy
-        orthogonal_init(critic, output_gain=1.0)
     flat = flat_parameters(actor, critic)  # all weights, one tensor
     acting = actor.numpy_actor()  # NumPy views of the actor's weights
     # eps=1e-5 as in Stable-Baselines3's A2C with Adam

@@ -8,19 +8,21 @@ from dataclasses import dataclass
 
 import torch
 
-from actorcritic.envs import check_spaces, make_vector_env, seed_everything
 from actorcritic.losses import ppo_loss, ppo_loss_from_logits
 from actorcritic.networks import (
-    CategoricalPolicy,
-    ValueNetwork,
     mlp_weights,
-    orthogonal_init,
     run_mlp,
 )
 from actorcritic.optim import FlatAdam, flat_parameters
 from actorcritic.returns import gae
 from actorcritic.rollouts import RolloutCollector
-from actorcritic.runs import Logger, Tracker, Trained, check_config
+from actorcritic.runs import (
+    Logger,
+    Tracker,
+    Trained,
+    check_config,
+    vector_actor_critic,
+)
 
 
 @dataclass(frozen=True)
@@ -120,28 +122,7 @@ def train_ppo(
             environments.
         loss_fn, advantage_fn: the chapter passes the reader's versions.
     """
-    seed_everything(seed)
-    envs = make_vector_env(
-        config.env_id,
-        config.n_envs,
-        seed=seed * config.n_envs,
-        mode=config.vectorization,
-    )
-    check_spaces(
-        "train_ppo",
-        config.env_id,
-        envs.single_observation_space,
-        envs.single_action_space,
-        "discrete",
-    )
-    obs_dim = envs.single_observation_space.shape[0]
-    actor = CategoricalPolicy(
-        obs_dim, envs.single_action_space.n, config.hidden
-    )
-    critic = ValueNetwork(obs_dim, config.hidden)
-    if config.orthogonal_init:
-        orthogonal_init(actor, output_gain=0.01)  # near-uniform policy
-        orthogonal_init(critic, output_gain=1.0)
+    envs, actor, critic = vector_actor_critic("train_ppo", config, seed)
     flat = flat_parameters(actor, critic)  # all weights, one tensor
     # the networks as functions of their weights, for the gradient steps
     # (actor.log_prob_entropy and critic(obs), without module dispatch)
@@ -186,7 +167,7 @@ def train_ppo(
                 returns = advantage + value  # (T, N) lambda-returns
             explained = 1.0 - (returns - value).var() / returns.var()
             batch = (
-                rollout.obs.reshape(per_update, obs_dim),  # (B, obs_dim)
+                rollout.obs.reshape(per_update, -1),  # (B, obs_dim)
                 rollout.action.reshape(per_update),  # (B,)
                 old_log_prob.reshape(per_update),
                 advantage.reshape(per_update),
