@@ -286,12 +286,14 @@ def test_search_stays_in_its_language_and_finds_every_page(
     )
 
 
+@pytest.mark.parametrize("chapter", ["05_lunar_lander_aac", "06_gae_ppo"])
 @pytest.mark.parametrize("lang", LANGS)
-def test_answers_start_folded_and_open_on_a_tap(open_page, lang):
-    """Chapter 5's answers are plain <details> blocks (so that Jupyter and
-    Colab fold them too): closed at first below their visible question,
-    styled by the book's sheet, and open on a tap, at a phone's width."""
-    page = open_page(f"{lang}05_lunar_lander_aac.html", 400)
+def test_answers_start_folded_and_open_on_a_tap(open_page, lang, chapter):
+    """The answers of chapters 5 and 6 are plain <details> blocks (so that
+    Jupyter and Colab fold them too): closed at first below their visible
+    question, styled by the book's sheet, and open on a tap, at a phone's
+    width."""
+    page = open_page(f"{lang}{chapter}.html", 400)
     answers = page.tab.locator("details:not([class])")
     assert answers.count() == 3, page.where("not three folded answers")
     for i in range(3):
