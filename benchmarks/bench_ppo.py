@@ -7,7 +7,10 @@ observations, 4 actions, 64-64 networks), the plain way and the way
 - ``losses.ppo_loss`` through autograd, or ``ppo_loss_from_logits`` with
   its gradient written out;
 - ``torch.optim.Adam(fused=True)`` after ``clip_flat_grad_``, or
-  ``optim.FlatAdam`` with the clip folded in.
+  ``optim.FlatAdam`` with the clip folded in;
+- the backward pass through autograd, or written out
+  (``losses.ppo_loss_and_grads`` and ``networks.mlp_backward``, the same
+  gradients bit for bit).
 
 Each variant runs a whole epoch of a 16,384-transition rollout, as the
 training loop does, and prints microseconds per gradient step and its
@@ -22,10 +25,16 @@ import time
 
 import torch
 
-from actorcritic.losses import ppo_loss, ppo_loss_from_logits
+from actorcritic.losses import (
+    ppo_loss,
+    ppo_loss_and_grads,
+    ppo_loss_from_logits,
+)
 from actorcritic.networks import (
     CategoricalPolicy,
     ValueNetwork,
+    mlp_backward,
+    mlp_forward,
     mlp_weights,
     run_mlp,
 )
@@ -39,7 +48,9 @@ from actorcritic.optim import (
 B, MINIBATCH, ROUNDS = 16_384, 64, 3
 
 
-def make(fast_net: bool, fast_loss: bool, fast_adam: bool):
+def make(
+    fast_net: bool, fast_loss: bool, fast_adam: bool, by_hand: bool = False
+):
     """One epoch over a rollout with the chosen parts; returns a function
     that runs it."""
     torch.manual_seed(0)
@@ -50,6 +61,7 @@ def make(fast_net: bool, fast_loss: bool, fast_adam: bool):
     else:
         torch_adam = torch.optim.Adam([flat], lr=3e-4, eps=1e-5, **ADAM_KWARGS)
     weights = mlp_weights(actor.net), mlp_weights(critic.net)
+    grads = [[(w.grad, b.grad) for w, b in net] for net in weights]
     gen = torch.Generator().manual_seed(1)
     rollout = (
         torch.randn(B, 8, generator=gen),
@@ -63,6 +75,27 @@ def make(fast_net: bool, fast_loss: bool, fast_adam: bool):
         for obs, action, old, adv, ret in zip(
             *(x.split(MINIBATCH) for x in rollout), strict=True
         ):
+            if by_hand:
+                with torch.no_grad():
+                    logits, actor_in = mlp_forward(weights[0], obs)
+                    value, critic_in = mlp_forward(weights[1], obs)
+                    _, d_logits, d_value = ppo_loss_and_grads(
+                        logits,
+                        action,
+                        old,
+                        adv,
+                        value.squeeze(-1),
+                        ret,
+                        0.2,
+                        0.5,
+                        0.01,
+                    )
+                    mlp_backward(weights[0], actor_in, d_logits, grads[0])
+                    mlp_backward(
+                        weights[1], critic_in, d_value[:, None], grads[1]
+                    )
+                adam.step(0.5)
+                continue
             if fast_net:
                 logits = run_mlp(weights[0], obs)
                 value = run_mlp(weights[1], obs).squeeze(-1)
@@ -112,7 +145,8 @@ def main() -> None:
         "plain: modules, autograd loss, torch Adam": (False, False, False),
         "+ networks as functions (run_mlp)": (True, False, False),
         "+ ppo_loss_from_logits": (True, True, False),
-        "+ FlatAdam (train_ppo's way)": (True, True, True),
+        "+ FlatAdam": (True, True, True),
+        "+ backward by hand (train_ppo's way)": (True, True, True, True),
     }
     plain = None
     print(f"{'variant':<44}{'us/step':>9}{'ratio':>8}")

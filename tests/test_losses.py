@@ -10,6 +10,7 @@ from actorcritic.losses import (
     one_step_losses,
     policy_gradient_loss,
     ppo_loss,
+    ppo_loss_and_grads,
     ppo_loss_from_logits,
     value_loss,
     vanilla_pg_loss,
@@ -394,3 +395,32 @@ def test_ppo_loss_from_logits_rejects_other_shapes():
     kw["action"] = kw["action"][:4]
     with pytest.raises(ValueError, match="expected logits"):
         ppo_loss_from_logits(**kw, clip=0.2, value_coef=0.5, entropy_coef=0.0)
+
+
+@pytest.mark.parametrize("seed, clip", [(0, 0.2), (1, 0.1)])
+def test_ppo_loss_and_grads_is_what_backward_sends(seed, clip):
+    """Bit for bit, in float32 as train_ppo runs it: the loss and the
+    gradients with respect to the logits and the values that
+    loss.backward() on ppo_loss_from_logits would pass to the networks."""
+    kw = {
+        k: v.float().detach() if v.is_floating_point() else v
+        for k, v in logits_batch(64, seed).items()
+    }
+    logits = kw.pop("logits").requires_grad_()
+    value = kw.pop("value").requires_grad_()
+    coefs = dict(clip=clip, value_coef=0.5, entropy_coef=0.01)
+    loss = ppo_loss_from_logits(logits, value=value, **kw, **coefs)
+    d_logits, d_value = torch.autograd.grad(loss, (logits, value))
+    by_hand = ppo_loss_and_grads(
+        logits.detach(), value=value.detach(), **kw, **coefs
+    )
+    assert torch.equal(by_hand[0], loss.detach())
+    assert torch.equal(by_hand[1], d_logits)
+    assert torch.equal(by_hand[2], d_value)
+
+
+def test_ppo_loss_and_grads_rejects_other_shapes():
+    kw = logits_batch(8, seed=0)
+    kw["value"] = kw["value"][:4]
+    with pytest.raises(ValueError, match="expected"):
+        ppo_loss_and_grads(**kw, clip=0.2, value_coef=0.5, entropy_coef=0.0)

@@ -11,6 +11,8 @@ from actorcritic.networks import (
     ValueNetwork,
     load_weights,
     mlp,
+    mlp_backward,
+    mlp_forward,
     mlp_weights,
     orthogonal_init,
     run_mlp,
@@ -235,3 +237,38 @@ def test_run_mlp_is_the_network_without_its_modules():
     # the weights are the parameters themselves: gradients reach them
     run_mlp(mlp_weights(net), x).sum().backward()
     assert all(p.grad is not None for p in net.parameters())
+
+
+@pytest.mark.parametrize(
+    "in_dim, hidden, out_dim",
+    [(8, (64, 64), 4), (8, (64, 64), 1), (3, (5,), 2), (4, (), 1)],
+)
+def test_mlp_backward_is_autograd_bit_for_bit(in_dim, hidden, out_dim):
+    """mlp_forward + mlp_backward give the output and the parameter
+    gradients that run_mlp + backward() give, to the last bit."""
+    torch.manual_seed(0)
+    net = orthogonal_init(mlp(in_dim, out_dim, hidden), 1.0)
+    weights = mlp_weights(net)
+    x = torch.randn(64, in_dim)
+    grad_out = torch.randn(64, out_dim)
+    out = run_mlp(weights, x)
+    out.backward(grad_out)
+    expected = [(w.grad.clone(), b.grad.clone()) for w, b in weights]
+    grads = [
+        (torch.full_like(w, 7.0), torch.full_like(b, 7.0)) for w, b in weights
+    ]
+    with torch.no_grad():
+        out_by_hand, inputs = mlp_forward(weights, x)
+        mlp_backward(weights, inputs, grad_out, grads)
+    assert torch.equal(out_by_hand, out.detach())
+    for (w, b), (ew, eb) in zip(grads, expected, strict=True):
+        assert torch.equal(w, ew) and torch.equal(b, eb)
+
+
+def test_mlp_backward_needs_one_input_and_gradient_per_layer():
+    net = mlp(3, 2, (5,))
+    weights = mlp_weights(net)
+    with torch.no_grad():
+        _, inputs = mlp_forward(weights, torch.zeros(1, 3))
+    with pytest.raises(ValueError, match="one input and one"):
+        mlp_backward(weights, inputs[:1], torch.zeros(1, 2), [])

@@ -290,62 +290,90 @@ def ppo_loss(
     return per_sample.mean()
 
 
+def _ppo_head_forward(
+    logits,
+    value,
+    action,
+    old_log_prob,
+    advantage,
+    returns,
+    clip,
+    value_coef,
+    entropy_coef,
+):
+    """:func:`ppo_loss` from the policy's logits, and what its gradient
+    needs (for :func:`_ppo_head_backward`)."""
+    log_p = torch.log_softmax(logits, -1)  # (B, A)
+    p = log_p.exp()
+    entropy = -(p * log_p).sum(-1)  # (B,)
+    log_prob = log_p.gather(-1, action[:, None]).squeeze(-1)  # (B,)
+    ratio = torch.exp(log_prob - old_log_prob)
+    clipped = ratio.clamp(1.0 - clip, 1.0 + clip)
+    surrogate = torch.min(ratio * advantage, clipped * advantage)
+    error = returns - value
+    per_sample = (
+        -surrogate + value_coef * error.pow(2) - entropy_coef * entropy
+    )
+    # the unclipped term is the one that counts (and has a gradient)
+    # where the ratio is inside the range, or outside it on the side
+    # the advantage does not favour
+    active = torch.where(
+        advantage >= 0, ratio < 1.0 + clip, ratio > 1.0 - clip
+    )
+    saved = (log_p, p, entropy, action, ratio, advantage, active, error)
+    return per_sample.mean(), saved
+
+
+def _ppo_head_backward(saved, value_coef, entropy_coef, grad):
+    """The gradient of :func:`_ppo_head_forward`'s loss times ``grad``
+    with respect to the logits ``(B, A)`` and the values ``(B,)``."""
+    log_p, p, entropy, action, ratio, advantage, active, error = saved
+    scale = grad / ratio.shape[0]
+    # d loss / d log pi(a|s), then through log_softmax
+    d_log_prob = -scale * advantage * ratio * active  # (B,)
+    d_logits = -p * d_log_prob[:, None]  # (B, A)
+    d_logits.scatter_add_(-1, action[:, None], d_log_prob[:, None])
+    # the entropy bonus: d H / d z_j = -p_j (log p_j + H)
+    d_logits += (entropy_coef * scale) * p * (log_p + entropy[:, None])
+    d_value = (-2.0 * value_coef) * scale * error
+    return d_logits, d_value
+
+
 class _PPOHead(torch.autograd.Function):
     """:func:`ppo_loss` from the policy's logits, with its gradient written
     out: one autograd node instead of about twenty (see
     :func:`ppo_loss_from_logits`)."""
 
     @staticmethod
-    def forward(
-        ctx,
-        logits,
-        value,
-        action,
-        old_log_prob,
-        advantage,
-        returns,
-        clip,
-        value_coef,
-        entropy_coef,
-    ):
-        log_p = torch.log_softmax(logits, -1)  # (B, A)
-        p = log_p.exp()
-        entropy = -(p * log_p).sum(-1)  # (B,)
-        log_prob = log_p.gather(-1, action[:, None]).squeeze(-1)  # (B,)
-        ratio = torch.exp(log_prob - old_log_prob)
-        clipped = ratio.clamp(1.0 - clip, 1.0 + clip)
-        surrogate = torch.min(ratio * advantage, clipped * advantage)
-        error = returns - value
-        per_sample = (
-            -surrogate + value_coef * error.pow(2) - entropy_coef * entropy
-        )
-        # the unclipped term is the one that counts (and has a gradient)
-        # where the ratio is inside the range, or outside it on the side
-        # the advantage does not favour
-        active = torch.where(
-            advantage >= 0, ratio < 1.0 + clip, ratio > 1.0 - clip
-        )
-        ctx.save_for_backward(
-            log_p, p, entropy, action, ratio, advantage, active, error
-        )
-        ctx.coefs = (value_coef, entropy_coef)
-        return per_sample.mean()
+    def forward(ctx, logits, value, action, *data_and_coefs):
+        loss, saved = _ppo_head_forward(logits, value, action, *data_and_coefs)
+        ctx.save_for_backward(*saved)
+        ctx.coefs = data_and_coefs[-2:]  # value_coef, entropy_coef
+        return loss
 
     @staticmethod
     def backward(ctx, grad):
-        log_p, p, entropy, action, ratio, advantage, active, error = (
-            ctx.saved_tensors
+        d_logits, d_value = _ppo_head_backward(
+            ctx.saved_tensors, *ctx.coefs, grad
         )
-        value_coef, entropy_coef = ctx.coefs
-        scale = grad / ratio.shape[0]
-        # d loss / d log pi(a|s), then through log_softmax
-        d_log_prob = -scale * advantage * ratio * active  # (B,)
-        d_logits = -p * d_log_prob[:, None]  # (B, A)
-        d_logits.scatter_add_(-1, action[:, None], d_log_prob[:, None])
-        # the entropy bonus: d H / d z_j = -p_j (log p_j + H)
-        d_logits += (entropy_coef * scale) * p * (log_p + entropy[:, None])
-        d_value = (-2.0 * value_coef) * scale * error
         return d_logits, d_value, None, None, None, None, None, None, None
+
+
+def _check_head(logits, action, old_log_prob, advantage, value, returns, clip):
+    _check_shapes(
+        old_log_prob=old_log_prob,
+        advantage=advantage,
+        value=value,
+        returns=returns,
+    )
+    if logits.shape[:-1] != value.shape or action.shape != value.shape:
+        raise ValueError(
+            "expected logits (B, A), actions and values (B,), got "
+            f"{tuple(logits.shape)}, {tuple(action.shape)} and "
+            f"{tuple(value.shape)}"
+        )
+    if clip <= 0:
+        raise ValueError(f"clip must be positive, got {clip}")
 
 
 def ppo_loss_from_logits(
@@ -366,20 +394,7 @@ def ppo_loss_from_logits(
     no loss of the reader's: the gradient steps are PPO's hot path, and
     the autograd engine's cost per node dominates on minibatches of 64
     (``benchmarks/bench_ppo.py``)."""
-    _check_shapes(
-        old_log_prob=old_log_prob,
-        advantage=advantage,
-        value=value,
-        returns=returns,
-    )
-    if logits.shape[:-1] != value.shape or action.shape != value.shape:
-        raise ValueError(
-            "expected logits (B, A), actions and values (B,), got "
-            f"{tuple(logits.shape)}, {tuple(action.shape)} and "
-            f"{tuple(value.shape)}"
-        )
-    if clip <= 0:
-        raise ValueError(f"clip must be positive, got {clip}")
+    _check_head(logits, action, old_log_prob, advantage, value, returns, clip)
     return _PPOHead.apply(
         logits,
         value,
@@ -391,3 +406,41 @@ def ppo_loss_from_logits(
         value_coef,
         entropy_coef,
     )
+
+
+def ppo_loss_and_grads(
+    logits: torch.Tensor,
+    action: torch.Tensor,
+    old_log_prob: torch.Tensor,
+    advantage: torch.Tensor,
+    value: torch.Tensor,
+    returns: torch.Tensor,
+    clip: float,
+    value_coef: float,
+    entropy_coef: float,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """:func:`ppo_loss_from_logits` and its gradients, without autograd:
+    ``(loss, d_logits, d_value)``, with ``d_logits`` ``(B, A)`` and
+    ``d_value`` ``(B,)`` the gradients of the loss with respect to the
+    logits and the values, bit for bit what ``loss.backward()`` on
+    :func:`ppo_loss_from_logits` sends into the networks (a test checks
+    it). With :func:`~actorcritic.networks.mlp_backward` it is
+    ``train_ppo``'s gradient step when the reader's loss is not in use
+    (``benchmarks/bench_ppo.py``)."""
+    _check_head(logits, action, old_log_prob, advantage, value, returns, clip)
+    with torch.no_grad():
+        loss, saved = _ppo_head_forward(
+            logits,
+            value,
+            action.long(),
+            old_log_prob,
+            advantage,
+            returns,
+            clip,
+            value_coef,
+            entropy_coef,
+        )
+        d_logits, d_value = _ppo_head_backward(
+            saved, value_coef, entropy_coef, torch.ones_like(loss)
+        )
+    return loss, d_logits, d_value

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 import torch
 
-from actorcritic.losses import ppo_loss, ppo_loss_from_logits
+from actorcritic.losses import ppo_loss, ppo_loss_and_grads
 from actorcritic.networks import (
+    mlp_backward,
+    mlp_forward,
     mlp_weights,
     run_mlp,
 )
@@ -130,6 +132,11 @@ def train_ppo(
         mlp_weights(actor.net),
         mlp_weights(critic.net),
     )
+    # where mlp_backward writes: views of flat.grad
+    actor_grads, critic_grads = (
+        [(w.grad, b.grad) for w, b in weights]
+        for weights in (actor_weights, critic_weights)
+    )
     acting = actor.numpy_actor()  # NumPy views of the actor's weights
     # eps=1e-5 as in Stable-Baselines3's PPO
     optimizer = FlatAdam(flat, lr=config.lr, eps=1e-5)
@@ -188,18 +195,38 @@ def train_ppo(
                     *(x.split(mb) for x in (obs_, action_, old_, adv_, ret_)),
                     strict=True,
                 ):  # views of the shuffled rollout, no copies
-                    logits = run_mlp(actor_weights, obs)  # (B, A)
-                    value = run_mlp(critic_weights, obs).squeeze(-1)  # (B,)
                     coefs = (
                         config.clip,
                         config.value_coef,
                         config.entropy_coef,
                     )
-                    if loss_fn is ppo_loss:  # the same, gradient by hand
-                        loss = ppo_loss_from_logits(
-                            logits, action, old, adv, value, ret, *coefs
-                        )
+                    if loss_fn is ppo_loss:
+                        # the same loss and gradients, bit for bit, with
+                        # the backward pass written out (no autograd)
+                        with torch.no_grad():
+                            logits, actor_in = mlp_forward(actor_weights, obs)
+                            value, critic_in = mlp_forward(critic_weights, obs)
+                            loss, d_logits, d_value = ppo_loss_and_grads(
+                                logits,
+                                action,
+                                old,
+                                adv,
+                                value.squeeze(-1),
+                                ret,
+                                *coefs,
+                            )  # (B, A) and (B,) gradients
+                            mlp_backward(
+                                actor_weights, actor_in, d_logits, actor_grads
+                            )
+                            mlp_backward(
+                                critic_weights,
+                                critic_in,
+                                d_value[:, None],
+                                critic_grads,
+                            )
                     else:
+                        logits = run_mlp(actor_weights, obs)  # (B, A)
+                        value = run_mlp(critic_weights, obs).squeeze(-1)
                         log_p = torch.log_softmax(logits, -1)  # (B, A)
                         loss = loss_fn(
                             log_p.gather(-1, action[:, None]).squeeze(-1),
@@ -210,8 +237,8 @@ def train_ppo(
                             ret,
                             *coefs,
                         )
-                    flat.grad.zero_()  # in place: the grads are views
-                    loss.backward()
+                        flat.grad.zero_()  # in place: the grads are views
+                        loss.backward()
                     optimizer.step(config.max_grad_norm)
                     loss_sum += loss.detach()
             with torch.no_grad():  # the updated policy on the rollout
