@@ -62,6 +62,8 @@ PER_LANGUAGE = {
     ("sphinx", "config", "site_path"),
     ("sphinx", "config", "html_theme_options", "search_bar_text"),
     ("sphinx", "config", "html_search_options", "dict"),
+    ("sphinx", "config", "nb_code_prompt_show"),
+    ("sphinx", "config", "nb_code_prompt_hide"),
 }
 
 

@@ -309,3 +309,33 @@ def test_answers_start_folded_and_open_on_a_tap(open_page, lang, chapter):
         assert style == "3px", page.where("book.css did not style it")
         answer.locator("summary").click()
         assert body.is_visible(), page.where(f"answer {i + 1} did not open")
+
+
+SOLUTION_TOGGLE = {
+    "en": "Show code cell source",
+    "fr": "Afficher le code",
+    "ko": "코드 보기",
+    "zh-CN": "显示代码",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_solutions_are_folded_under_a_label_in_the_page_language(
+    open_page, lang
+):
+    """A hidden solution (tag hide-input) shows only its toggle, labelled
+    in the page's language (nb_code_prompt_show in each _config.yml), and
+    its code on a tap, at a phone's width."""
+    page = open_page(f"{lang}06_gae_ppo.html", 400)
+    toggles = page.tab.locator(".tag_hide-input > details")
+    assert toggles.count() == 2, page.where("not two hidden solutions")
+    for i in range(2):
+        toggle = toggles.nth(i)
+        code = toggle.locator("pre").first
+        label = toggle.locator("summary .collapsed")
+        assert label.inner_text().strip() == SOLUTION_TOGGLE[LANGS[lang]], (
+            page.where(f"toggle {i + 1} says {label.inner_text()!r}")
+        )
+        assert not code.is_visible(), page.where("the solution shows")
+        toggle.locator("summary").click()
+        assert code.is_visible(), page.where(f"solution {i + 1} did not open")
