@@ -16,6 +16,7 @@ from actorcritic.gradients import (
     variance_by_batch_size,
 )
 from actorcritic.networks import CategoricalPolicy, ValueNetwork
+from actorcritic.returns import gae
 from actorcritic.rollouts import Episode, collect_episodes
 
 
@@ -258,6 +259,23 @@ def test_gae_with_lambda_0_is_the_one_step_advantage(terminated):
     assert torch.allclose(
         gae_weights(ep, critic, 0.9, 0.0), n_step_weights(ep, critic, 0.9, 1)
     )
+
+
+@pytest.mark.parametrize("terminated", [True, False])
+def test_gae_weights_use_the_gae_function_they_are_given(terminated):
+    """Chapter 6's measurement runs the reader's gae: the rollout it is
+    given is the episode as one env, ending on its last step."""
+    ep, critic = an_episode(terminated), a_critic()
+    seen = {}
+
+    def readers_gae(reward, value, next_value, terminated, truncated, g, lam):
+        seen.update(shape=reward.shape, ended=terminated + truncated)
+        return gae(reward, value, next_value, terminated, truncated, g, lam)
+
+    got = gae_weights(ep, critic, 0.9, 0.7, gae_fn=readers_gae)
+    assert torch.equal(got, gae_weights(ep, critic, 0.9, 0.7))
+    assert seen["shape"] == (len(ep), 1)
+    assert seen["ended"][:, 0].tolist() == [0.0] * (len(ep) - 1) + [1.0]
 
 
 def test_n_step_weights_by_hand_on_a_truncated_episode():

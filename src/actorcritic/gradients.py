@@ -235,16 +235,21 @@ def _values(episode: Episode, critic: ValueNetwork) -> torch.Tensor:
 
 
 def gae_weights(
-    episode: Episode, critic: ValueNetwork, gamma: float, lam: float
+    episode: Episode,
+    critic: ValueNetwork,
+    gamma: float,
+    lam: float,
+    gae_fn: Callable[..., torch.Tensor] = gae,
 ) -> torch.Tensor:
     """GAE(lambda) advantages ``(T,)`` of one whole episode:
-    :func:`~actorcritic.returns.gae` on it as a rollout of one env, which
-    ends terminated or truncated on its last step."""
+    ``gae_fn`` (:func:`~actorcritic.returns.gae`, or chapter 6's reader's
+    version) on it as a rollout of one env, which ends terminated or
+    truncated on its last step."""
     v = _values(episode, critic)  # (T + 1,)
     T = len(episode)
     end = torch.zeros(T, 1)
     end[-1] = 1.0
-    return gae(
+    return gae_fn(
         episode.reward[:, None],
         v[:-1, None],
         v[1:, None],  # V(s_{t+1}); V(s_T) on the last step

@@ -182,3 +182,16 @@ PPO_LOSS = rows(
 test_right_answer_is_kept, test_wrong_answer_is_replaced = table_tests(
     GAE, PPO_LOSS
 )
+
+
+def test_a_passing_function_is_told_what_the_chapter_does_with_it():
+    """Chapter 6's landing trains with the package's functions: the
+    message says so, instead of the usual "the rest of the chapter uses
+    your function"."""
+    said = []
+    check_gae(lambda **kw: gae(**kw), report=said.append)
+    check_ppo_loss(lambda **kw: ppo_loss(**kw), report=said.append)
+    assert "The measurement below uses your function" in said[0]
+    assert "the package's returns.gae" in said[0]
+    assert "the package's losses.ppo_loss" in said[1]
+    assert all("rest of the chapter" not in s for s in said)

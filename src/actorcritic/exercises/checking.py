@@ -93,13 +93,15 @@ def check_function(
     atol: float = 1e-5,
     rtol: float = 1e-4,
     reader_code: Iterable = (),
+    on_pass: str = "The rest of the chapter uses your function.",
 ) -> Callable:
     """Check ``candidate`` against ``reference`` on ``cases``.
 
     ``reader_code`` lists the code objects written by the reader (the
     candidate's own by default), where a ``raise NotImplementedError``
-    means "not implemented yet". Returns ``candidate`` if every case
-    passes, else ``reference``.
+    means "not implemented yet". ``on_pass`` says what the chapter does
+    with a function that passes (it must be true of the chapter). Returns
+    ``candidate`` if every case passes, else ``reference``.
     """
     codes = set(reader_code) or {getattr(candidate, "__code__", None)}
     for case in cases:
@@ -141,10 +143,7 @@ def check_function(
         if problem is not None:
             report(_failure(title, case, *problem))
             return reference
-    report(
-        f"✅ {title}: all {len(cases)} cases pass.\n"
-        "   The rest of the chapter uses your function."
-    )
+    report(f"✅ {title}: all {len(cases)} cases pass.\n   {on_pass}")
     return candidate
 
 

@@ -195,10 +195,33 @@ _GAE_CASES += [
 ]
 
 
+# Chapter 6 trains its landing with the package's functions (worker
+# processes cannot run a function defined in a notebook, and the
+# package's loss has its gradient written out): say so when the reader's
+# function passes.
+_GAE_PASS = (
+    "The measurement below uses your function. The landing trains with\n"
+    "   the package's returns.gae, which gave the same results on these\n"
+    '   cases ("What to try next" trains with yours).'
+)
+_PPO_PASS = (
+    "The landing trains with the package's losses.ppo_loss, which gave\n"
+    '   the same results on these cases ("What to try next" trains with\n'
+    "   yours)."
+)
+
+
 def check_gae(fn: Callable, report: Report = print) -> Callable:
     """Checker for the exercise ``gae(reward, value, next_value,
     terminated, truncated, gamma, lam)`` on ``(T, N)`` tensors."""
-    return check_function(fn, returns.gae, _GAE_CASES, "gae", report=report)
+    return check_function(
+        fn,
+        returns.gae,
+        _GAE_CASES,
+        "gae",
+        report=report,
+        on_pass=_GAE_PASS,
+    )
 
 
 def _ppo_inputs(ratio, advantage, clip=0.2, value_coef=0.5, entropy_coef=0.01):
@@ -316,5 +339,10 @@ def check_ppo_loss(fn: Callable, report: Report = print) -> Callable:
     advantage, entropy, value, returns, clip, value_coef, entropy_coef)``
     on ``(B,)`` tensors, returning one scalar."""
     return check_function(
-        fn, losses.ppo_loss, _PPO_CASES, "ppo_loss", report=report
+        fn,
+        losses.ppo_loss,
+        _PPO_CASES,
+        "ppo_loss",
+        report=report,
+        on_pass=_PPO_PASS,
     )
