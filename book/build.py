@@ -24,11 +24,19 @@ language. The four share one execution cache, book/_build/.jupyter_cache:
 code cells are identical across languages, so each chapter trains once.
 The English site is book/_build/html; each translation is copied into a
 folder of it (fr/, ko/, zh/), which is where the language switchers point.
+
+The cache keys on the code cells, not on the package they import: a
+change to ``actorcritic`` would leave the cached outputs of the old code
+in the book. So each build records a fingerprint of the package that this
+Python imports (book/_build/package.sha256) and starts from clean when it
+differs.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -66,10 +74,57 @@ def write_numbers(book: Path, flags: list[str]) -> None:
     )
 
 
+def package_fingerprint(package: Path) -> str:
+    """SHA-256 of the package's Python files, names and contents."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def start_clean_if_package_changed(book: Path, package: Path) -> bool:
+    """Delete every site's _build (the shared execution cache with it)
+    when ``package`` differs from the one the last build used; record its
+    fingerprint. Returns True if it deleted anything."""
+    stamp = book / "_build" / "package.sha256"
+    fingerprint = package_fingerprint(package)
+    stale = not stamp.exists() or stamp.read_text().strip() != fingerprint
+    builds = [book / "_build"] + [
+        book / lang / "_build" for lang in TRANSLATIONS
+    ]
+    deleted = False
+    if stale:
+        for folder in builds:
+            if folder.exists():
+                shutil.rmtree(folder)
+                deleted = True
+        if deleted:
+            print(
+                f"{package} changed since the last build: building from "
+                "clean (the execution cache would keep the old outputs)"
+            )
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(fingerprint + "\n")
+    return deleted
+
+
+def imported_package() -> Path:
+    """The folder of the ``actorcritic`` that the notebooks' kernel (this
+    Python) imports."""
+    spec = importlib.util.find_spec("actorcritic")
+    if spec is None or spec.origin is None:
+        sys.exit(
+            "actorcritic is not installed: pip install -r requirements.txt"
+        )
+    return Path(spec.origin).parent
+
+
 def build(book: Path, strict: bool = False, numbers: bool = False) -> Path:
     """Build the four sites under ``book`` (after writing the run's
     numbers into the prose if ``numbers``); return the assembled site."""
     flags = ["-W", "-n", "--keep-going"] if strict else []
+    start_clean_if_package_changed(book, imported_package())
     if numbers:
         write_numbers(book, flags)
     for source in (".", *TRANSLATIONS):

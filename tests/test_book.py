@@ -92,3 +92,47 @@ def test_language_sites_share_their_settings(lang):
             assert other[key] == english[key], f"{lang}: {'.'.join(key)}"
     assert other[("sphinx", "config", "site_path")] == f"{lang}/"
     assert other[("repository", "path_to_book")] == f"book/{lang}"
+
+
+def load_build_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build", BOOK / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_changed_package_makes_the_build_start_clean(tmp_path):
+    """The execution cache keys on the code cells only: after a change to
+    the package the build must not serve outputs of the old code."""
+    build = load_build_script()
+    package, book = tmp_path / "actorcritic", tmp_path / "book"
+    package.mkdir()
+    (package / "returns.py").write_text("GAMMA = 0.99\n")
+    cache = book / "_build" / ".jupyter_cache"
+    translation = book / "fr" / "_build" / "html"
+    cache.mkdir(parents=True)
+    translation.mkdir(parents=True)
+    # no fingerprint yet: a build of unknown code, start clean
+    assert build.start_clean_if_package_changed(book, package)
+    assert not cache.exists() and not translation.exists()
+    cache.mkdir(parents=True)
+    # the same package: keep the cache
+    assert not build.start_clean_if_package_changed(book, package)
+    assert cache.exists()
+    # one edited file: start clean
+    (package / "returns.py").write_text("GAMMA = 0.999\n")
+    assert build.start_clean_if_package_changed(book, package)
+    assert not cache.exists()
+    # a new file counts too
+    cache.mkdir(parents=True)
+    (package / "gae.py").write_text("")
+    assert build.start_clean_if_package_changed(book, package)
+
+
+def test_the_build_fingerprints_the_package_the_kernel_imports():
+    import actorcritic
+
+    build = load_build_script()
+    assert build.imported_package() == Path(actorcritic.__file__).parent
