@@ -262,7 +262,8 @@ _PPO_HINTS = {
 
 _PPO_CASES = [
     Case(
-        "ratios of 1 (the first minibatch): the policy-gradient loss",
+        "ratios of 1 (the first minibatch): the gradient of the "
+        "policy-gradient loss",
         _ppo_inputs([1.0, 1.0, 1.0], [2.0, -1.0, 0.5]),
         _PPO_HINTS,
     ),
