@@ -9,8 +9,8 @@ observations, 4 actions, 64-64 networks), the plain way and the way
 - ``torch.optim.Adam(fused=True)`` after ``clip_flat_grad_``, or
   ``optim.FlatAdam`` with the clip folded in;
 - the backward pass through autograd, or written out
-  (``losses.ppo_loss_and_grads`` and ``networks.mlp_backward``, the same
-  gradients bit for bit).
+  (``algorithms.ppo.ppo_gradients_by_hand``, the step ``train_ppo``
+  takes: the same gradients bit for bit).
 
 Each variant runs a whole epoch of a 16,384-transition rollout, as the
 training loop does, and prints microseconds per gradient step and its
@@ -25,16 +25,11 @@ import time
 
 import torch
 
-from actorcritic.losses import (
-    ppo_loss,
-    ppo_loss_and_grads,
-    ppo_loss_from_logits,
-)
+from actorcritic.algorithms.ppo import ppo_gradients_by_hand
+from actorcritic.losses import ppo_loss, ppo_loss_from_logits
 from actorcritic.networks import (
     CategoricalPolicy,
     ValueNetwork,
-    mlp_backward,
-    mlp_forward,
     mlp_weights,
     run_mlp,
 )
@@ -76,24 +71,9 @@ def make(
             *(x.split(MINIBATCH) for x in rollout), strict=True
         ):
             if by_hand:
-                with torch.no_grad():
-                    logits, actor_in = mlp_forward(weights[0], obs)
-                    value, critic_in = mlp_forward(weights[1], obs)
-                    _, d_logits, d_value = ppo_loss_and_grads(
-                        logits,
-                        action,
-                        old,
-                        adv,
-                        value.squeeze(-1),
-                        ret,
-                        0.2,
-                        0.5,
-                        0.01,
-                    )
-                    mlp_backward(weights[0], actor_in, d_logits, grads[0])
-                    mlp_backward(
-                        weights[1], critic_in, d_value[:, None], grads[1]
-                    )
+                ppo_gradients_by_hand(
+                    weights, grads, obs, action, old, adv, ret, 0.2, 0.5, 0.01
+                )
                 adam.step(0.5)
                 continue
             if fast_net:

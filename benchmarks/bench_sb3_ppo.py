@@ -26,6 +26,7 @@ import time
 
 import numpy as np
 import torch
+from bench_sb3_a2c import SB3Policy  # this folder: the script's path
 from stable_baselines3 import PPO
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.vec_env import DummyVecEnv
@@ -34,17 +35,6 @@ from actorcritic.algorithms.ppo import LUNAR_LANDER_PPO, train_ppo
 from actorcritic.evaluation import evaluate
 
 TEST_SEED = 7_000_000  # episodes no training run evaluated
-
-
-class SB3Policy:
-    """Lets ``evaluate`` play a Stable-Baselines3 model."""
-
-    def __init__(self, model) -> None:
-        self.model = model
-
-    def act(self, obs, greedy: bool = False):
-        action, _ = self.model.predict(obs, deterministic=greedy)
-        return int(action)
 
 
 def train_book(config, seed: int):

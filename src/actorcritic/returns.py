@@ -114,6 +114,15 @@ def _check_same_shape(**tensors: torch.Tensor) -> None:
         raise ValueError(f"expected tensors of one shape, got {shapes}")
 
 
+def _check_rollout(gamma: float, **tensors: torch.Tensor) -> None:
+    """gamma in [0, 1] and ``(T, N)`` tensors of one shape."""
+    _check_gamma(gamma)
+    _check_same_shape(**tensors)
+    shape = next(iter(tensors.values())).shape
+    if len(shape) != 2:
+        raise ValueError(f"expected (T, N) tensors, got shape {tuple(shape)}")
+
+
 def n_step_returns(
     reward: torch.Tensor,
     next_value: torch.Tensor,
@@ -146,17 +155,13 @@ def n_step_returns(
     Returns:
         ``(T, N)`` returns, the critic's targets.
     """
-    _check_gamma(gamma)
-    _check_same_shape(
+    _check_rollout(
+        gamma,
         reward=reward,
         next_value=next_value,
         terminated=terminated,
         truncated=truncated,
     )
-    if reward.dim() != 2:
-        raise ValueError(
-            f"expected (T, N) tensors, got shape {tuple(reward.shape)}"
-        )
     discount = gamma * (1.0 - terminated.to(reward.dtype))  # (T, N)
     cut = truncated.to(torch.bool)  # (T, N)
     # One unbind per tensor instead of four indexing calls per step: 1.13x
@@ -217,20 +222,16 @@ def gae(
     Returns:
         ``(T, N)`` advantage estimates.
     """
-    _check_gamma(gamma)
     if not 0.0 <= lam <= 1.0:
         raise ValueError(f"lam must be in [0, 1], got {lam}")
-    _check_same_shape(
+    _check_rollout(
+        gamma,
         reward=reward,
         value=value,
         next_value=next_value,
         terminated=terminated,
         truncated=truncated,
     )
-    if reward.dim() != 2:
-        raise ValueError(
-            f"expected (T, N) tensors, got shape {tuple(reward.shape)}"
-        )
     alive = 1.0 - terminated.to(reward.dtype)  # (T, N)
     delta = reward + gamma * alive * next_value - value  # (T, N)
     ended = torch.clamp(terminated + truncated, max=1.0).to(reward.dtype)

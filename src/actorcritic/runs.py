@@ -199,6 +199,25 @@ def check_config(config) -> None:
             raise ValueError(f"{name} must be >= 0, got {value}")
     if not 0.0 <= config.gamma <= 1.0:
         raise ValueError(f"gamma must be in [0, 1], got {config.gamma}")
+    for name, value in fields("n_epochs", "minibatch_size"):
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1, got {value}")
+    for name, value in fields("clip"):
+        if value <= 0:
+            raise ValueError(f"{name} must be positive, got {value}")
+    for name, value in fields("gae_lambda"):
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"{name} must be in [0, 1], got {value}")
+    for name, value in fields("lr_end"):
+        if not 0.0 <= value <= config.lr:
+            raise ValueError(
+                f"{name} must be in [0, lr], got {value} (lr={config.lr})"
+            )
+    for name, value in fields("vectorization"):
+        if value not in ("sync", "async"):
+            raise ValueError(
+                f"{name} must be 'sync' or 'async', got {value!r}"
+            )
 
 
 def train_until_solved(

@@ -51,15 +51,6 @@ class ParallelA2CConfig:
 
     def __post_init__(self) -> None:
         check_config(self)
-        if not 0.0 <= self.lr_end <= self.lr:
-            raise ValueError(
-                f"lr_end must be in [0, lr], got {self.lr_end} (lr={self.lr})"
-            )
-        if self.vectorization not in ("sync", "async"):
-            raise ValueError(
-                "vectorization must be 'sync' or 'async', got "
-                f"{self.vectorization!r}"
-            )
 
 
 def train_parallel_a2c(

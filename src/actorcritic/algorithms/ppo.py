@@ -62,31 +62,50 @@ class PPOConfig:
 
     def __post_init__(self) -> None:
         check_config(self)
-        if not 0.0 <= self.lr_end <= self.lr:
-            raise ValueError(
-                f"lr_end must be in [0, lr], got {self.lr_end} (lr={self.lr})"
-            )
-        if not 0.0 <= self.gae_lambda <= 1.0:
-            raise ValueError(
-                f"gae_lambda must be in [0, 1], got {self.gae_lambda}"
-            )
-        if self.clip <= 0:
-            raise ValueError(f"clip must be positive, got {self.clip}")
-        for name in ("n_epochs", "minibatch_size"):
-            if getattr(self, name) < 1:
-                raise ValueError(
-                    f"{name} must be at least 1, got {getattr(self, name)}"
-                )
         if (self.n_steps * self.n_envs) % self.minibatch_size:
             raise ValueError(
                 f"minibatch_size must be a divisor of n_steps * n_envs "
                 f"({self.n_steps * self.n_envs}), got {self.minibatch_size}"
             )
-        if self.vectorization not in ("sync", "async"):
-            raise ValueError(
-                "vectorization must be 'sync' or 'async', got "
-                f"{self.vectorization!r}"
-            )
+
+
+def ppo_gradients_by_hand(
+    weights: tuple[list, list],
+    grads: tuple[list, list],
+    obs: torch.Tensor,
+    action: torch.Tensor,
+    old_log_prob: torch.Tensor,
+    advantage: torch.Tensor,
+    returns: torch.Tensor,
+    clip: float,
+    value_coef: float,
+    entropy_coef: float,
+) -> torch.Tensor:
+    """One minibatch of :func:`~actorcritic.losses.ppo_loss` for an actor
+    and a critic given as ``weights = (actor, critic)``
+    (:func:`~actorcritic.networks.mlp_weights` each), without autograd:
+    writes the gradients into ``grads`` (the same layout, for example
+    views of the flat gradient) and returns the loss. Bit for bit what
+    autograd computes (:func:`~actorcritic.losses.ppo_loss_and_grads` and
+    :func:`~actorcritic.networks.mlp_backward` are tested so), about 30 %
+    faster on minibatches of 64 (``benchmarks/bench_ppo.py``)."""
+    with torch.no_grad():
+        logits, actor_in = mlp_forward(weights[0], obs)  # (B, A)
+        value, critic_in = mlp_forward(weights[1], obs)  # (B, 1)
+        loss, d_logits, d_value = ppo_loss_and_grads(
+            logits,
+            action,
+            old_log_prob,
+            advantage,
+            value.squeeze(-1),
+            returns,
+            clip,
+            value_coef,
+            entropy_coef,
+        )  # (B, A) and (B,) gradients
+        mlp_backward(weights[0], actor_in, d_logits, grads[0])
+        mlp_backward(weights[1], critic_in, d_value[:, None], grads[1])
+    return loss
 
 
 def train_ppo(
@@ -200,30 +219,17 @@ def train_ppo(
                         config.value_coef,
                         config.entropy_coef,
                     )
-                    if loss_fn is ppo_loss:
-                        # the same loss and gradients, bit for bit, with
-                        # the backward pass written out (no autograd)
-                        with torch.no_grad():
-                            logits, actor_in = mlp_forward(actor_weights, obs)
-                            value, critic_in = mlp_forward(critic_weights, obs)
-                            loss, d_logits, d_value = ppo_loss_and_grads(
-                                logits,
-                                action,
-                                old,
-                                adv,
-                                value.squeeze(-1),
-                                ret,
-                                *coefs,
-                            )  # (B, A) and (B,) gradients
-                            mlp_backward(
-                                actor_weights, actor_in, d_logits, actor_grads
-                            )
-                            mlp_backward(
-                                critic_weights,
-                                critic_in,
-                                d_value[:, None],
-                                critic_grads,
-                            )
+                    if loss_fn is ppo_loss:  # the same, bit for bit
+                        loss = ppo_gradients_by_hand(
+                            (actor_weights, critic_weights),
+                            (actor_grads, critic_grads),
+                            obs,
+                            action,
+                            old,
+                            adv,
+                            ret,
+                            *coefs,
+                        )
                     else:
                         logits = run_mlp(actor_weights, obs)  # (B, A)
                         value = run_mlp(critic_weights, obs).squeeze(-1)
