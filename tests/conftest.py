@@ -1,3 +1,4 @@
+import functools
 import os
 import shutil
 import subprocess
@@ -8,6 +9,45 @@ import pytest
 import torch
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
+BROWSERS = (
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "chrome",
+)
+BROWSER_HELP = (
+    "the browser tests are skipped; install one (Debian: apt-get install "
+    "chromium, as .ci/run does), or name it with CHROMIUM=/path/to/chrome"
+)
+
+
+@functools.cache
+def find_chromium() -> str | None:
+    """The browser the browser tests drive: $CHROMIUM if set, else the
+    first Chromium or Chrome on the PATH, else the one Playwright
+    downloads with ``playwright install chromium``; None if there is
+    none."""
+    if os.environ.get("CHROMIUM"):
+        return os.environ["CHROMIUM"]
+    for name in BROWSERS:
+        if found := shutil.which(name):
+            return found
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            bundled = p.chromium.executable_path
+    except Exception:  # no Playwright, or no driver: no browser either
+        return None
+    return bundled if Path(bundled).exists() else None
+
+
+def pytest_report_header(config):
+    """One line at the top when the browser tests cannot run here."""
+    if find_chromium() is None:
+        return f"no Chromium or Chrome found: {BROWSER_HELP}"
+    return None
 
 
 @pytest.fixture

@@ -4,20 +4,32 @@ import numpy as np
 import pytest
 import torch
 
-from actorcritic.glue import glue
+from actorcritic.glue import MACHINE, glue
 
 
-def test_glue_hands_a_float_to_myst_nb(monkeypatch):
+@pytest.mark.parametrize(
+    ("machine", "bundle"),
+    [
+        (False, {"text/plain": "2.5"}),
+        (True, {"text/plain": "2.5", MACHINE: "true"}),
+    ],
+)
+def test_glue_hands_a_float_and_its_class_to_myst_nb(
+    monkeypatch, machine, bundle
+):
     # the book's build tool, not a dependency of the package
     myst_nb = pytest.importorskip("myst_nb")
+    from IPython.core.formatters import format_display_data
 
     calls = []
     monkeypatch.setattr(
         myst_nb, "glue", lambda *args, **kwargs: calls.append((args, kwargs))
     )
-    glue("ratio", np.float32(2.5))
-    assert calls == [(("ratio", 2.5), {"display": False})]
-    assert type(calls[0][0][1]) is float  # the build formats it
+    glue("ratio", np.float32(2.5), machine=machine)
+    [((name, glued), kwargs)] = calls
+    assert (name, kwargs) == ("ratio", {"display": False})
+    # what myst-nb stores: the build reads the number from its text
+    assert format_display_data(glued) == (bundle, {})
 
 
 def test_glue_without_myst_nb_does_nothing(monkeypatch):

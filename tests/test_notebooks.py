@@ -176,7 +176,9 @@ def structure(cell: str) -> dict:
     without_fences = re.sub(r"```.*?```", "", cell, flags=re.S)
     maths = re.findall(r"\$\$(.*?)\$\$", cell, flags=re.S)
     return {
-        "quoted numbers": re.findall(r'<span data-run="([^"]*)">', cell),
+        "quoted numbers": re.findall(
+            r'<span (data-(?:run|machine)="[^"]*")>', cell
+        ),
         "display maths": [
             re.sub(r"\\text\{[^}]*\}", r"\\text{}", "".join(m.split()))
             for m in maths
