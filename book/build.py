@@ -7,15 +7,18 @@
                                     # write this run's numbers into the
                                     # prose of every language, then build
 
-The numbers the prose quotes are written in the chapters
-(``<span data-run="name:format">number</span>``) and checked against the
-run by book/_ext/run_numbers.py: at the full budget a build whose run
-disagrees with a written number fails and lists them. ``--write-numbers``
-is the way out when the run has changed (new code, another machine):
-it builds the English site without that check, writes its numbers into
-the chapters of all four languages, then builds the book, checked. Read
-the diff of the chapters before committing it: the prose around a changed
-number may need to change too.
+The numbers the prose quotes are written in the chapters and handled by
+book/_ext/run_numbers.py. A result (``<span data-run="name:format">``)
+is checked against the run: at the full budget a build whose run
+disagrees with a written result fails and lists them. A figure of the
+machine (``<span data-machine="name:format">``: a time, a speed) never
+fails the build; the pages show the build's own values. A build writes
+nothing outside the _build folders. ``--write-numbers`` is the way to
+change the chapters when the results have changed (new code): it builds
+the English site without the check, writes its numbers (both classes)
+into the chapters of all four languages, then builds the book, checked.
+Read the diff of the chapters before committing it: the prose around a
+changed number may need to change too.
 
 Each language is a Jupyter Book of its own (book/_config.yml for English,
 book/<lang>/_config.yml for the others), so that every page carries its

@@ -110,6 +110,7 @@ CASES = [
     ("<details>\n\nThe answer.\n\n</details>", "no <summary>"),
     ("<details>\n<summary>Answer</summary>\n\nThe answer.", "unclosed"),
     ('took <span data-run="seconds:.0f">12</span> s', None),
+    ('in <span data-machine="seconds:.0f">12</span> s', None),
     ("[notation](https://github.com/o/r/blob/main/book/notation.md)", None),
     ("see [below](#training) and $\\mathrm{adv}_t = r_{t+1}$", None),
     (
