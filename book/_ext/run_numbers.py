@@ -345,10 +345,12 @@ def fail_on_problems(app, env) -> None:
     raise ExtensionError(
         "numbers in the prose disagree with the run that built the page\n"
         + "\n".join(lines)
-        + "\nIf the run is right and the prose is stale, "
+        + "\nThese are results, which reproduce bit for bit from one machine "
+        "to another: if the code or a library changed on purpose, "
         "`python book/build.py --write-numbers` writes the run's numbers into "
         "the chapters of every language and builds again (the execution "
-        "cache makes that quick); read the prose around each changed number."
+        "cache makes that quick); read the prose around each changed number. "
+        "Otherwise the results no longer reproduce, and that is a bug."
     )
 
 
