@@ -3,6 +3,7 @@
 import dataclasses
 
 import pytest
+from gymnasium.wrappers import TimeLimit
 
 from actorcritic.algorithms.one_step_actor_critic import (
     train_one_step_actor_critic,
@@ -54,3 +55,30 @@ def test_keep_best_restores_the_best_evaluated_actor():
         result.actor, "CartPole-v1", config.eval_episodes, seed=1_000_000
     ).mean()
     assert again == pytest.approx(best)
+
+
+@pytest.mark.parametrize("bootstrap", [True, False])
+def test_a_time_limit_is_terminal_only_when_asked(monkeypatch, bootstrap):
+    """Episodes cut after 5 steps (too short for CartPole to terminate):
+    the loss sees terminated = 1 at every cut only with
+    bootstrap_truncated=False."""
+    import actorcritic.algorithms.one_step_actor_critic as module
+
+    make_env = module.make_env
+    monkeypatch.setattr(
+        module,
+        "make_env",
+        lambda env_id, seed: TimeLimit(make_env(env_id, seed=seed), 5),
+    )
+    flags = []
+
+    def recording_losses(*args):
+        flags.append(float(args[4]))
+        return one_step_losses(*args)
+
+    config = dataclasses.replace(
+        QUICK_AC, total_steps=20, eval_every=20, bootstrap_truncated=bootstrap
+    )
+    train_one_step_actor_critic(config, seed=0, loss_fn=recording_losses)
+    cuts = [0.0, 0.0, 0.0, 0.0, 0.0 if bootstrap else 1.0]
+    assert flags == cuts * 4

@@ -26,6 +26,7 @@ class OneStepACConfig:
     critic_lr: float = 1e-3  # Adam step size of the value network
     hidden: tuple[int, ...] = (64, 64)  # hidden widths of both networks
     discount_weight: bool = True  # multiply the actor step by I = gamma^t
+    bootstrap_truncated: bool = True  # False: treat time limits as terminal
     eval_every: int = 2_000  # env steps between greedy evaluations
     eval_episodes: int = 10  # episodes per periodic evaluation
     stop_at_return: float | None = None  # stop once an evaluation reaches it
@@ -46,7 +47,9 @@ def train_one_step_actor_critic(
     Per step: sample a ~ pi(.|s), observe r, s'; compute
     ``delta = r + gamma (1 - terminated) V(s') - V(s)``; step the critic
     along ``delta grad V(s)`` and the actor along ``I delta grad log pi``;
-    ``I <- gamma I``. A truncated step bootstraps from V(final obs).
+    ``I <- gamma I``. A truncated step bootstraps from V(final obs),
+    unless ``config.bootstrap_truncated`` is False (the classic mistake:
+    then ``terminated`` is also 1 on a truncated step).
 
     Args:
         config: hyperparameters.
@@ -83,6 +86,7 @@ def train_one_step_actor_critic(
         action, log_prob = actor.sample(obs_t)  # (), ()
         next_obs, reward, terminated, truncated, _ = env.step(int(action))
         next_obs_t = torch.as_tensor(next_obs, dtype=torch.float32)
+        terminal = terminated or (truncated and not config.bootstrap_truncated)
 
         values = critic(torch.stack([obs_t, next_obs_t]))  # (2,): V(s), V(s')
         actor_loss, critic_loss = loss_fn(
@@ -90,7 +94,7 @@ def train_one_step_actor_critic(
             values[0],
             values[1],
             torch.tensor(float(reward)),
-            torch.tensor(float(terminated)),
+            torch.tensor(float(terminal)),
             config.gamma,
             discount if config.discount_weight else 1.0,
         )
