@@ -82,10 +82,12 @@ class FlatAdam:
         self.steps = 0
 
     @torch.no_grad()
-    def step(self, max_grad_norm: float | None = None) -> None:
+    def step(self, max_grad_norm: float | None = None) -> float | None:
         """One Adam step on ``flat.grad``, scaled first so that its norm
-        is at most ``max_grad_norm`` (the rule of :func:`clip_flat_grad_`)."""
+        is at most ``max_grad_norm`` (the rule of :func:`clip_flat_grad_`).
+        Returns the gradient's norm before the clip (None without one)."""
         grad = self.flat.grad
+        norm = None
         if max_grad_norm is not None:
             # clip_flat_grad_'s rule, with the scale as a Python float (in
             # double precision: fewer tensor operations, none when nothing
@@ -103,3 +105,4 @@ class FlatAdam:
         correction2 = 1.0 - self.beta2**self.steps
         denom = self.exp_avg_sq.sqrt().div_(correction2**0.5).add_(self.eps)
         self.flat.addcdiv_(self.exp_avg, denom, value=-self.lr / correction1)
+        return norm

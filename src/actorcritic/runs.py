@@ -90,9 +90,11 @@ class Logger:
         self.count = 0
         self.next_log = every
 
-    def add(self, step: int, **values: torch.Tensor) -> None:
+    def add(self, step: int, **values: torch.Tensor | float) -> None:
         for name, value in values.items():
-            self.sums[name] = self.sums.get(name, 0.0) + float(value.detach())
+            if isinstance(value, torch.Tensor):
+                value = value.detach()
+            self.sums[name] = self.sums.get(name, 0.0) + float(value)
         self.count += 1
         if step >= self.next_log:
             self.flush(step)

@@ -2,6 +2,7 @@
 
 import dataclasses
 
+import pytest
 import torch
 
 from actorcritic.algorithms.ppo import train_ppo
@@ -20,8 +21,11 @@ def test_ppo_history_and_diagnostics():
         "approx_kl",
         "clip_fraction",
         "explained_variance",
+        "value_share",
+        "clip_scale",
     }
-    assert all(0.0 <= f <= 1.0 for f in h.logs["clip_fraction"])
+    for key in ("clip_fraction", "value_share", "clip_scale"):
+        assert all(0.0 <= f <= 1.0 for f in h.logs[key]), key
     assert all(k >= 0.0 for k in h.logs["approx_kl"])  # (r - 1) - ln r >= 0
     assert h.env_steps == sorted(h.env_steps) and h.env_steps[-1] <= 512
     assert sum(h.episode_return) <= 512  # CartPole pays 1 per step
@@ -71,3 +75,23 @@ def test_ppo_fast_path_trains_like_the_readers_path():
         fast.actor.parameters(), slow.actor.parameters(), strict=True
     ):
         assert torch.allclose(a, b, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("changes", "share", "scale"),
+    [
+        # no value term: the critic's gradient, and its share, are 0
+        (dict(value_coef=0.0), lambda x: x == 0.0, lambda x: x <= 1.0),
+        # a clip that never acts scales by 1
+        (dict(max_grad_norm=1e9), lambda x: 0 < x < 1, lambda x: x == 1.0),
+        # a clip that always acts scales by far less than 1
+        (dict(max_grad_norm=1e-9), lambda x: 0 < x < 1, lambda x: x < 1e-6),
+        # no clip at all: the share is still logged, the scale is 1
+        (dict(max_grad_norm=None), lambda x: 0 < x < 1, lambda x: x == 1.0),
+    ],
+)
+def test_ppo_logs_the_value_share_and_the_clip_scale(changes, share, scale):
+    config = dataclasses.replace(QUICK_PPO, total_steps=256, **changes)
+    logs = train_ppo(config, seed=0).history.logs
+    assert all(share(x) for x in logs["value_share"]), logs["value_share"]
+    assert all(scale(x) for x in logs["clip_scale"]), logs["clip_scale"]

@@ -134,8 +134,12 @@ def train_ppo(
     policy on the rollout it learned from, its entropy, its approximate
     KL divergence from the collecting policy (``mean((r - 1) - ln r)``
     with ``r`` the probability ratio) and the fraction of transitions
-    whose ratio ended outside ``[1 - clip, 1 + clip]``; and the share of
-    the targets' variance the critic explained before the update.
+    whose ratio ended outside ``[1 - clip, 1 + clip]``; the share of
+    the targets' variance the critic explained before the update; and,
+    averaged over the update's minibatches, the value term's share of the
+    squared gradient norm (the critic's part of the one flat gradient:
+    actor and critic share no weights) and the factor by which the clip
+    scaled the gradient (1 when it did not act).
 
     Args:
         config: hyperparameters.
@@ -145,6 +149,7 @@ def train_ppo(
     """
     envs, actor, critic = vector_actor_critic("train_ppo", config, seed)
     flat = flat_parameters(actor, critic)  # all weights, one tensor
+    n_actor = sum(p.numel() for p in actor.parameters())  # then the critic's
     # the networks as functions of their weights, for the gradient steps
     # (actor.log_prob_entropy and critic(obs), without module dispatch)
     actor_weights, critic_weights = (
@@ -202,6 +207,7 @@ def train_ppo(
             mb = config.minibatch_size
             n_minibatches = config.n_epochs * (per_update // mb)
             loss_sum = torch.zeros(())
+            value_share_sum = clip_scale_sum = 0.0
             for _ in range(config.n_epochs):
                 order = torch.randperm(per_update, generator=shuffle)
                 obs_, action_, old_, adv_, ret_ = (x[order] for x in batch)
@@ -245,7 +251,17 @@ def train_ppo(
                         )
                         flat.grad.zero_()  # in place: the grads are views
                         loss.backward()
-                    optimizer.step(config.max_grad_norm)
+                    # the value term's part of the squared norm (the
+                    # critic's weights), before the step clips the whole
+                    critic_sq = float(flat.grad[n_actor:].square().sum())
+                    norm = optimizer.step(config.max_grad_norm)
+                    if norm is None:  # no clip: flat.grad is unscaled
+                        norm = float(flat.grad.norm())
+                    else:
+                        clip_scale_sum += min(
+                            1.0, config.max_grad_norm / (norm + 1e-6)
+                        )
+                    value_share_sum += critic_sq / max(norm * norm, 1e-30)
                     loss_sum += loss.detach()
             with torch.no_grad():  # the updated policy on the rollout
                 log_prob, entropy = actor.log_prob_entropy(batch[0], batch[1])
@@ -260,6 +276,12 @@ def train_ppo(
                     .float()
                     .mean(),
                     explained_variance=explained,
+                    value_share=value_share_sum / n_minibatches,
+                    clip_scale=(
+                        clip_scale_sum / n_minibatches
+                        if config.max_grad_norm is not None
+                        else 1.0
+                    ),
                 )
             # the step size for the next update, linear in the updates made
             done = step // per_update
