@@ -7,8 +7,10 @@ digest recorded in ``DIGESTS``. The digests were recorded from the code
 as it stood before the package was split into one module per algorithm
 (issue 13), so a move that changes any number fails here.
 
-Float results depend on the CPU's vector instructions, so the digests
-hold for the capability they were recorded on; elsewhere the test skips
+Float results can depend on the CPU's vector instructions. The digests
+were recorded on AVX-512; on AVX2 (checked on an AMD EPYC) every run
+gives the same bits except REINFORCE's two, whose AVX2 digests
+``ON_OTHER_CAPABILITIES`` holds. On any other capability the test skips
 and says why. After an intended change of behaviour, print the new
 digests with ``python tests/test_reproducibility.py`` and say in the
 commit why they changed.
@@ -43,6 +45,7 @@ from actorcritic.networks import GaussianPolicy
 from actorcritic.runs import train_until_solved
 
 RECORDED_ON = "AVX512"  # torch.backends.cpu.get_cpu_capability()
+CAPABILITY = torch.backends.cpu.get_cpu_capability()
 
 
 def _digest(*parts) -> str:
@@ -201,15 +204,26 @@ DIGESTS = {
 }
 
 
+# capability -> the runs whose bits differ there, and their digests
+ON_OTHER_CAPABILITIES = {
+    "AVX2": {
+        "reinforce": "0f5ec386d212b43a",
+        "reinforce_baseline": "2740bd13efc97bb5",
+    },
+}
+
+
 @pytest.mark.usefixtures("one_thread")
 @pytest.mark.skipif(
-    torch.backends.cpu.get_cpu_capability() != RECORDED_ON,
-    reason=f"digests recorded on {RECORDED_ON} CPUs; float rounding "
-    "differs with other vector instructions",
+    CAPABILITY not in (RECORDED_ON, *ON_OTHER_CAPABILITIES),
+    reason=f"digests recorded on {RECORDED_ON} and "
+    f"{', '.join(ON_OTHER_CAPABILITIES)} CPUs, not {CAPABILITY}; float "
+    "rounding can differ with other vector instructions",
 )
 @pytest.mark.parametrize("name", sorted(RUNS))
 def test_history_and_weights_match_the_recorded_digest(name):
-    assert RUNS[name]() == DIGESTS[name]
+    expected = {**DIGESTS, **ON_OTHER_CAPABILITIES.get(CAPABILITY, {})}
+    assert RUNS[name]() == expected[name]
 
 
 if __name__ == "__main__":
