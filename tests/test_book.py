@@ -1,19 +1,29 @@
 """Build the whole book (quick budget) in a temporary copy, with warnings
 as errors, as `python book/build.py` does, and look for the training plot
-and the GIF on every language's chapter page. The copy has its own
+and the GIF on every language's chapter page, and for English in the
+interface and the alt text of the translated pages. The copy has its own
 execution cache: a quick run never writes into the book's own cache."""
 
+import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup, Comment, Doctype
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 LANGUAGES = ("", "fr/", "ko/", "zh/")
 CHAPTERS = sorted(p.stem for p in BOOK.glob("*.ipynb"))
 CONFIG = yaml.safe_load((BOOK / "_config.yml").read_text(encoding="utf-8"))
 REPO = CONFIG["repository"]["url"].removeprefix("https://github.com/")
+sys.path.insert(0, str(BOOK / "_ext"))
+import alt_text  # noqa: E402
+import theme_strings  # noqa: E402
+
+# every page of a site: its toc's, and the two Sphinx makes
+PAGES = ["intro", "notation", *CHAPTERS, "search", "genindex"]
 
 
 @pytest.mark.book
@@ -58,6 +68,8 @@ PER_LANGUAGE = {
     ("sphinx", "local_extensions", "site_links"),
     ("sphinx", "local_extensions", "run_numbers"),
     ("sphinx", "local_extensions", "book_style"),
+    ("sphinx", "local_extensions", "theme_strings"),
+    ("sphinx", "local_extensions", "alt_text"),
     ("sphinx", "config", "language"),
     ("sphinx", "config", "site_path"),
     ("sphinx", "config", "html_theme_options", "search_bar_text"),
@@ -136,3 +148,93 @@ def test_the_build_fingerprints_the_package_the_kernel_imports():
 
     build = load_build_script()
     assert build.imported_package() == Path(actorcritic.__file__).parent
+
+
+# --- the interface and the alt text, in the page's language -------------
+
+# The English the themes write, which no translated page may show (the
+# copy buttons' tooltips, which their script writes, are left to the
+# browser test).
+THEME_ENGLISH = theme_strings.english() - set(
+    theme_strings.COPYBUTTON.values()
+)
+# what the translated pages may share with the English ones: names,
+# file types, a key, and words that French spells the English way
+SAME_EVERYWHERE = {"Colab", ".ipynb", ".md", ".pdf", "Ctrl", "K"}
+SAME_IN = {"fr/": {"Index"}}
+ATTRIBUTES = ("title", "aria-label", "alt", "placeholder", "data-tooltip")
+WRITTEN = re.compile(r"document\.write\(`(.*?)`\)", re.S)
+
+
+def interface(path: Path) -> set[tuple[str, str]]:
+    """A page's interface strings, as (where, string): its elements'
+    titles, labels, alt texts and placeholders, and its text outside the
+    prose (the article of a chapter, intro or notation page), the code
+    and the tables of contents (the chapters' headings), with what its
+    scripts write with document.write. The author's line counts as its
+    words before the author's name ("By")."""
+    text = path.read_text(encoding="utf-8")
+    soup = BeautifulSoup(text + "".join(WRITTEN.findall(text)), "html.parser")
+    found = {
+        (name, " ".join(element[name].split()))
+        for element in soup.find_all(True)
+        for name in ATTRIBUTES
+        if element.get(name, "").strip()
+    }
+    prose = "" if path.stem in ("search", "genindex") else "article,"
+    for element in soup.select(
+        f"head, script, style, {prose} pre, code, nav.bd-links,"
+        " nav.bd-toc-nav, #jb-print-toc"
+    ):
+        element.decompose()
+    for string in soup.find_all(string=True):
+        if not isinstance(string, (Comment, Doctype)) and string.strip():
+            string = " ".join(string.split())
+            found.add(("text", string.replace(CONFIG["author"], "").strip()))
+    return found
+
+
+@pytest.mark.book
+def test_the_theme_strings_are_what_the_english_site_shows(built):
+    """Every string of the list is on some English page (so the check
+    below looks for English that the themes do write)."""
+    shown = {s for name in PAGES for _, s in interface(built / f"{name}.html")}
+    missing = THEME_ENGLISH - shown
+    assert not missing, f"not on any English page: {sorted(missing)}"
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("lang", LANGUAGES[1:])
+@pytest.mark.parametrize("name", PAGES)
+def test_no_english_interface_string_on_a_translated_page(built, lang, name):
+    """Neither a string of the themes' English list nor any interface
+    string of the English page, unless it is the same in every language."""
+    page = interface(built / f"{lang}{name}.html")
+    english = {s for _, s in interface(built / f"{name}.html")}
+    allowed = SAME_EVERYWHERE | SAME_IN.get(lang, set())
+    left = sorted(
+        (where, s)
+        for where, s in page
+        if s in THEME_ENGLISH
+        or (s in english and s not in allowed and re.search(r"[^\W\d_]", s))
+    )
+    assert not left, f"{lang}{name}.html: English left: {left}"
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_figures_have_the_alt_text_of_their_language(built, lang, chapter):
+    """Each figure and replay has its cell's alt text on the English site,
+    and its translation from <lang>/alt_text.yml on the others."""
+    notebook = json.loads((BOOK / f"{chapter}.ipynb").read_text("utf-8"))
+    expected = set(alt_text.english_alts(notebook).values())
+    if lang:
+        entries = alt_text.load(BOOK / lang / alt_text.FILE)[chapter]
+        expected = {entry["alt"].strip() for entry in entries.values()}
+    soup = BeautifulSoup(
+        (built / f"{lang}{chapter}.html").read_text("utf-8"), "html.parser"
+    )
+    figures = [img.get("alt", "") for img in soup.select(".cell_output img")]
+    assert figures, f"{lang}{chapter}: no figure"
+    assert set(figures) == expected, f"{lang}{chapter}: {figures}"

@@ -13,10 +13,12 @@ other host are blocked and reported: the pages must be self-contained.
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import os
 import posixpath
 import re
+import sys
 import threading
 from pathlib import Path
 
@@ -26,6 +28,9 @@ from playwright import sync_api as playwright
 from tests.conftest import BROWSER_HELP, find_chromium
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
+sys.path.insert(0, str(BOOK / "_ext"))
+import theme_strings  # noqa: E402
+
 WIDTHS = (1400, 400)
 # site folder -> the <html lang> its pages must carry
 LANGS = {"": "en", "fr/": "fr", "ko/": "ko", "zh/": "zh-CN"}
@@ -344,3 +349,93 @@ def test_solutions_are_folded_under_a_label_in_the_page_language(
         assert not code.is_visible(), page.where("the solution shows")
         toggle.locator("summary").click()
         assert code.is_visible(), page.where(f"solution {i + 1} did not open")
+
+
+# The English that the themes, Sphinx, myst-nb and sphinx-copybutton write
+# where a language's catalogs fall short (book/_ext/theme_strings.py)
+THEME_ENGLISH = theme_strings.english()
+# what an image's alt text in the page's language contains; French is
+# checked against the English page's alt texts instead
+SCRIPT = {
+    "ko/": (re.compile(r"[가-힣]"), "no Hangul"),
+    "zh/": (re.compile(r"[\u4e00-\u9fff]"), "no Chinese characters"),
+}
+# Everything a reader or a screen reader meets that is not the prose's own
+# words: the text of the page (outside code and cell outputs, which are
+# English on every site, and visible or not), the elements' titles,
+# labels, alt texts, placeholders and tooltips (Bootstrap moves a title
+# into data-bs-original-title; the copy buttons' is data-tooltip and their
+# icons' SVG <title>).
+INTERFACE = """() => {
+  const found = [];
+  const walker = document.createTreeWalker(
+    document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const text = node.textContent.replace(/\\s+/g, " ").trim();
+    if (text && !node.parentElement.closest(
+        "script, style, pre, code, .cell_output, noscript")) {
+      found.push(["text", text]);
+    }
+  }
+  const names = [
+    "title", "aria-label", "alt", "placeholder", "data-tooltip",
+    "data-bs-title", "data-bs-original-title", "aria-description"];
+  for (const element of document.querySelectorAll("*")) {
+    for (const name of names) {
+      const value = element.getAttribute(name);
+      if (value && value.trim()) {
+        found.push([name, value.replace(/\\s+/g, " ").trim()]);
+      }
+    }
+  }
+  return found;
+}"""
+
+
+def english_alts(built: Path, name: str) -> set[str]:
+    """The alt texts of the English page (those its scripts write too)."""
+    text = (built / f"{name}.html").read_text(encoding="utf-8")
+    return {html.unescape(alt) for alt in re.findall(r'alt="([^"]*)"', text)}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page_name", [*PAGES, "search", "genindex"])
+def test_interface_and_alt_text_are_in_the_page_language(
+    open_page, built, lang, page_name, width
+):
+    """Every image has alt text, in the page's language; on a translated
+    page, no string of the themes' English list in its text, attributes or
+    tooltips, once its scripts have run."""
+    page = open_page(f"{lang}{page_name}.html", width)
+    tab = page.tab
+    # the copy buttons are added when the page has loaded
+    tab.wait_for_function(
+        "document.querySelectorAll('.copybtn').length =="
+        " document.querySelectorAll('div.highlight pre').length",
+        timeout=10_000,
+    )
+    if page_name.startswith("0"):
+        buttons = tab.locator(".cell_input .copybtn")
+        assert buttons.count() > 0, page.where("no copy buttons")
+    images = tab.evaluate(
+        "[...document.images].map(i => [i.getAttribute('src'), i.alt])"
+    )
+    for src, alt in images:
+        assert alt.strip(), page.where(f"{src}: no alt text")
+    if not lang:
+        return
+    found = tab.evaluate(INTERFACE)
+    left = sorted(
+        {f"{where}: {s!r}" for where, s in found if s in THEME_ENGLISH}
+    )
+    assert not left, page.where(f"English interface strings: {left}")
+    english = english_alts(built, page_name)
+    for src, alt in images:
+        if lang in SCRIPT:
+            script, lacks = SCRIPT[lang]
+            assert script.search(alt), page.where(f"{src}: {lacks} in {alt!r}")
+        assert alt not in english, page.where(
+            f"{src}: the English page's alt text {alt!r}"
+        )
