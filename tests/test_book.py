@@ -238,3 +238,44 @@ def test_figures_have_the_alt_text_of_their_language(built, lang, chapter):
     figures = [img.get("alt", "") for img in soup.select(".cell_output img")]
     assert figures, f"{lang}{chapter}: no figure"
     assert set(figures) == expected, f"{lang}{chapter}: {figures}"
+
+
+def _glossary_terms(notation: Path) -> set[str]:
+    """The Chinese names of the glossary's terms (its second column),
+    split at 、 and stripped of notes in parentheses and of maths; only
+    names in Chinese characters alone, the only ones the search
+    dictionary can hold."""
+    text = notation.read_text(encoding="utf-8")
+    glossary = text[text.index("## 术语表") :]
+    terms = set()
+    for row in glossary.splitlines()[3:]:
+        cells = row.split("|")
+        if len(cells) < 4:
+            continue
+        names = re.sub(r"（[^）]*）|\$[^$]*\$", "", cells[2])
+        for name in re.split(r"[、，,]", names):
+            name = name.strip()
+            if re.fullmatch(r"[\u4e00-\u9fff]{2,}", name):
+                terms.add(name)
+    return terms
+
+
+def test_the_chinese_search_dictionary_keeps_step_with_the_glossary():
+    """Every Chinese glossary term is in zh/search_terms.txt (jieba then
+    keeps it whole, so searching for it finds it), and every term of the
+    dictionary occurs in the Chinese pages (a stale one would split
+    words that the book writes otherwise)."""
+    zh = BOOK / "zh"
+    listed = {
+        line.split()[0]
+        for line in (zh / "search_terms.txt").read_text("utf-8").splitlines()
+        if line.strip()
+    }
+    missing = _glossary_terms(zh / "notation.md") - listed
+    assert not missing, f"glossary terms not in search_terms.txt: {missing}"
+    pages = "".join(
+        p.read_text(encoding="utf-8")
+        for p in [*zh.glob("*.ipynb"), *zh.glob("*.md")]
+    )
+    unused = {term for term in listed if term not in pages}
+    assert not unused, f"search terms the Chinese pages never use: {unused}"
