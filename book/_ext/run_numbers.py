@@ -286,8 +286,9 @@ def show_machine_figures(doctree, values: dict[str, Value], language: str):
 def check_page(app, doctree) -> None:
     """``doctree-read``: compare the page's results with its run and show
     the run's figures of the machine."""
-    from actorcritic.budget import is_quick
     from myst_nb.sphinx_ import NbMetadataCollector
+
+    from actorcritic.budget import is_quick
 
     env = app.env
     source = Path(env.doc2path(env.docname))
