@@ -1,7 +1,7 @@
 """The variance experiment of chapter 1, two ways, in one run.
 
-``variance_by_batch_size`` computes each episode's gradient once and
-averages them into batches; the direct way calls ``gradient_samples`` (one
+The chapter computes each episode's gradient once and averages them into
+batches (``batch_means``); the direct way calls ``gradient_samples`` (one
 backward pass per batch) for every batch size. Both give the same
 variances; this script checks that and prints the time ratio. Then
 chapter 6's case: each episode's gradient under a dozen weightings, one
@@ -18,11 +18,11 @@ import time
 import torch
 
 from actorcritic.gradients import (
+    batch_means,
     episode_weights,
     gradient_samples,
     per_episode_gradients,
     total_variance,
-    variance_by_batch_size,
 )
 from actorcritic.networks import CategoricalPolicy
 from actorcritic.rollouts import collect_episodes
@@ -42,9 +42,8 @@ def direct(actor, episodes):
 
 
 def reused(actor, episodes):
-    return variance_by_batch_size(actor, episodes, BATCH_SIZES, {"r": rtg})[
-        "r"
-    ]
+    per_episode = gradient_samples(actor, episodes, 1, rtg)  # (N, P)
+    return [total_variance(batch_means(per_episode, b)) for b in BATCH_SIZES]
 
 
 def main() -> None:

@@ -98,7 +98,16 @@ BROKEN = {  # id: (checker, broken answer, *what the report must say)
     "wrong-signature": (
         check_td_error,
         lambda reward: reward,
-        "raised TypeError",
+        "cannot be called as td_error(reward=..., value=...",
+    ),
+    "renamed-parameters": (
+        check_reward_to_go,
+        lambda rewards, discount: rewards,
+        "cannot be called as reward_to_go(reward=...,",
+        "missing a required argument: 'rewards'",
+        "passes the arguments by name",
+        "reward_to_go(reward, gamma)",
+        "reward_to_go(rewards, discount)",
     ),
     "one-output-instead-of-two": (
         check_one_step_losses,

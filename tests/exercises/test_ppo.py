@@ -123,6 +123,7 @@ def _ppo(
 ):
     """The PPO loss with ``combine`` joining the two surrogate terms."""
     ratio = (log_prob - old_log_prob.detach()).exp()
+    advantage, returns = advantage.detach(), returns.detach()
     surrogate = combine(
         ratio * advantage, ratio.clamp(1 - clip, 1 + clip) * advantage
     )
@@ -135,6 +136,22 @@ def _ppo(
 
 ppo_right = functools.partial(_ppo, torch.min)
 ppo_max_not_min = functools.partial(_ppo, torch.max)
+
+
+def ppo_detaching_nothing(
+    log_prob, old_log_prob, advantage, entropy, value, returns, clip, **rest
+):
+    """Lets gradients flow into the data (old_log_prob, advantage,
+    returns): right whenever the caller computed them without one."""
+    ratio = (log_prob - old_log_prob).exp()
+    surrogate = torch.min(
+        ratio * advantage, ratio.clamp(1 - clip, 1 + clip) * advantage
+    )
+    return (
+        -surrogate.mean()
+        + rest["value_coef"] * (returns - value).pow(2).mean()
+        - rest["entropy_coef"] * entropy.mean()
+    )
 
 
 def ppo_clipped_only(log_prob, old_log_prob, advantage, clip, **rest):
@@ -166,7 +183,7 @@ ABOVE = "case 'ratios above 1 + clip"
 PPO_LOSS = rows(
     check_ppo_loss,
     ppo_loss,
-    n_cases=7,
+    n_cases=8,
     right={"min-of-two": ppo_right},
     wrong={
         "clipped-only": (ppo_clipped_only, "case 'ratios outside the range"),
@@ -175,6 +192,11 @@ PPO_LOSS = rows(
         "entropy-sign": (entropy_added, RATIO_ONE),
         "fixed-clip": (fixed_clip, "case 'another clip"),
         "sign-flipped": (lambda **kw: -ppo_right(**kw), RATIO_ONE),
+        "data-not-detached": (
+            ppo_detaching_nothing,
+            "case 'data that carry a gradient",
+            "old_log_prob is data from the rollout: detach it",
+        ),
     },
     every_wrong_says=("hint:",),
 )

@@ -44,11 +44,15 @@ def train_reinforce(
         [torch.Tensor, torch.Tensor], torch.Tensor
     ] = policy_gradient_loss,
 ) -> Trained:
-    """Train REINFORCE: one update per complete episode (Monte-Carlo).
+    """Train REINFORCE: one update per episode (Monte-Carlo).
 
     Per episode: roll out with pi, compute returns ``G_t`` (reward-to-go),
     weight each log-probability by ``gamma^t (G_t - b(s_t))`` where
     ``b = V`` with a baseline and ``b = 0`` without, and regress V on G.
+    The episode that the step budget or an early stop cuts short is updated
+    on too, with the rewards-to-go of its steps so far (no bootstrap);
+    with ``keep_best`` the returned actor is the evaluated snapshot, taken
+    before that update.
 
     Args:
         config: hyperparameters.

@@ -30,6 +30,7 @@ Every case, named or randomly drawn, runs the same protocol:
 
 from __future__ import annotations
 
+import inspect
 import linecache
 import re
 import textwrap
@@ -97,6 +98,9 @@ def check_function(
 ) -> Callable:
     """Check ``candidate`` against ``reference`` on ``cases``.
 
+    The candidate is called as ``candidate(**inputs)``: its parameters must
+    carry the names of the chapter's stub.
+
     ``reader_code`` lists the code objects written by the reader (the
     candidate's own by default), where a ``raise NotImplementedError``
     means "not implemented yet". ``on_pass`` says what the chapter does
@@ -106,6 +110,10 @@ def check_function(
     codes = set(reader_code) or {getattr(candidate, "__code__", None)}
     for case in cases:
         got_inputs = case.inputs()
+        renamed = _renamed_parameters(candidate, got_inputs, title)
+        if renamed is not None:
+            report(_failure(title, case, *renamed))
+            return reference
         before = {
             k: v.detach().clone()
             for k, v in got_inputs.items()
@@ -145,6 +153,28 @@ def check_function(
             return reference
     report(f"✅ {title}: all {len(cases)} cases pass.\n   {on_pass}")
     return candidate
+
+
+def _renamed_parameters(
+    candidate: Callable, inputs: dict[str, Any], name: str
+) -> tuple[str, str] | None:
+    """``(message, hint)`` if ``candidate(**inputs)`` cannot even be
+    called (its parameters do not carry the stub's names), else None."""
+    try:
+        signature = inspect.signature(candidate)
+    except (TypeError, ValueError):  # a builtin or an odd callable: try it
+        return None
+    try:
+        signature.bind(**inputs)
+    except TypeError as exc:
+        call = ", ".join(f"{k}=..." for k in inputs)
+        return (
+            f"your function cannot be called as {name}({call}): {exc}",
+            "the checker passes the arguments by name: keep the parameter "
+            f"names of the exercise, {name}({', '.join(inputs)}); yours is "
+            f"{name}({', '.join(signature.parameters)}).",
+        )
+    return None
 
 
 def _raised(exc: BaseException) -> str:

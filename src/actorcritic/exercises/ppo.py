@@ -305,6 +305,39 @@ _PPO_CASES = [
 ]
 
 
+def _with_data_gradients(inputs):
+    """``inputs`` whose data (old_log_prob, advantage, returns) carry a
+    gradient, as they would if the caller forgot to detach them."""
+
+    def with_gradients():
+        values = inputs()
+        for name in ("old_log_prob", "advantage", "returns"):
+            values[name] = values[name].clone().requires_grad_()
+        return values
+
+    return with_gradients
+
+
+_PPO_CASES.append(
+    Case(
+        "data that carry a gradient (old_log_prob, advantage, returns): "
+        "none may flow into them",
+        _with_data_gradients(
+            _ppo_inputs([1.5, 0.6, 1.1, 0.9], [-1.0, 2.0, 1.0, -1.0])
+        ),
+        {
+            **_PPO_HINTS,
+            ("output", "old_log_prob"): "old_log_prob is data from the "
+            "rollout: detach it (ratio = exp(log_prob - "
+            "old_log_prob.detach())).",
+            ("output", "advantage"): "the advantage is data: detach it.",
+            ("output", "returns"): "the returns are the critic's targets: "
+            "detach them.",
+        },
+    )
+)
+
+
 def _random_minibatch(B: int, clip: float):
     def build(gen):
         old = -3 * torch.rand(B, generator=gen)
