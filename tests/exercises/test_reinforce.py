@@ -88,6 +88,19 @@ def pg_per_step(log_prob, weight):
     return -(log_prob * weight.detach())
 
 
+def pg_detached_in_place(log_prob, weight):
+    """Detaches the caller's tensor in place: the right value, but the
+    caller's weight no longer carries its gradient."""
+    weight.detach_()
+    return -(log_prob * weight).mean()
+
+
+def pg_requires_grad_off(log_prob, weight):
+    """Switches the caller's tensor off autograd in place."""
+    weight.requires_grad_(False)
+    return -(log_prob * weight).mean()
+
+
 pg_of_probabilities = with_args(pg_right, log_prob=torch.exp)
 
 THREE_STEPS = "case 'three steps"
@@ -96,6 +109,8 @@ NOT_DETACHED = (
     "gradient of output with respect to weight",
     "weight.detach()",
 )
+
+CUT = ("cut its input weight off the caller's graph", "weight.detach()")
 
 REINFORCE_LOSS = rows(
     check_reinforce_loss,
@@ -108,6 +123,8 @@ REINFORCE_LOSS = rows(
         "not-detached": (pg_not_detached, *NOT_DETACHED),
         "probabilities": (pg_of_probabilities, THREE_STEPS),
         "per-step": (pg_per_step, "expected shape ()"),
+        "detached-in-place": (pg_detached_in_place, *CUT),
+        "requires-grad-off": (pg_requires_grad_off, *CUT),
     },
 )
 

@@ -17,7 +17,9 @@ Every case, named or randomly drawn, runs the same protocol:
    default dtype, are what they were (if not, the checker restores them
    and says so);
 2. the inputs are unchanged (nothing written in place into the caller's
-   tensors, or into views of them);
+   tensors, or into views of them), and every input that carried a
+   gradient still carries it, with the same history (no ``detach_()`` or
+   ``requires_grad_(False)`` on the caller's tensor);
 3. each output is a ``torch.Tensor`` of a floating dtype, on the
    reference's device, of the reference's shape;
 4. an output the chapter differentiates (the reference's carries a
@@ -119,6 +121,11 @@ def check_function(
             for k, v in got_inputs.items()
             if torch.is_tensor(v)
         }
+        graphs = {
+            k: v.grad_fn
+            for k, v in got_inputs.items()
+            if torch.is_tensor(v) and v.requires_grad
+        }
         try:
             with _kernel_state() as restored:
                 raw = candidate(**got_inputs)
@@ -130,7 +137,11 @@ def check_function(
         except Exception as exc:  # a reader's bug must not stop the chapter
             problem = (_raised(exc), None)
         else:
-            problem = restored.problem or _changed_inputs(got_inputs, before)
+            problem = (
+                restored.problem
+                or _changed_inputs(got_inputs, before)
+                or _cut_inputs(got_inputs, graphs)
+            )
             if problem is None:
                 try:
                     problem = _compare(
@@ -250,6 +261,30 @@ def _changed_inputs(inputs: dict, before: dict):
                 f"`{key} += ...` or writing into {key}[t] (a .detach() "
                 f"view shares {key}'s memory too).",
             )
+    return None
+
+
+def _cut_inputs(inputs: dict, graphs: dict):
+    """``(message, hint)`` if an input that carried a gradient before the
+    call no longer does, or has another history: the call cut the
+    caller's tensor off its graph in place."""
+    for key, grad_fn in graphs.items():
+        tensor = inputs[key]
+        if tensor.requires_grad and tensor.grad_fn is grad_fn:
+            continue
+        now = (
+            "carries none"
+            if not tensor.requires_grad
+            else "has another history"
+        )
+        return (
+            f"cut its input {key} off the caller's graph in place: {key} "
+            f"carried a gradient before the call and {now} after it",
+            f"{key}.detach_(), {key}.requires_grad_(False) and in-place "
+            f"operations change the caller's tensor, and the chapter would "
+            f"then learn nothing through it. Use {key}.detach(), which "
+            f"returns a new tensor and leaves {key} as it is.",
+        )
     return None
 
 
