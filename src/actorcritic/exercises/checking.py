@@ -20,11 +20,14 @@ Every case, named or randomly drawn, runs the same protocol:
    tensors, or into views of them), and every input that carried a
    gradient still carries it, with the same history (no ``detach_()`` or
    ``requires_grad_(False)`` on the caller's tensor);
-3. each output is a ``torch.Tensor`` of a floating dtype, on the
-   reference's device, of the reference's shape;
+3. each output is a ``torch.Tensor`` of the reference's floating dtype
+   (float32), on its device, of its shape;
 4. an output the chapter differentiates (the reference's carries a
    gradient graph) carries one too;
-5. its values match the reference's, and are finite where those are;
+5. its values match the reference's, computed in float64, within a
+   tolerance that also allows float32's rounding of the terms the output
+   accumulates (so no correct implementation, in either precision, is
+   rejected), and are finite where those are;
 6. for every input that requires grad, ``d output / d input`` matches
    the reference's, which catches a missing ``detach`` as surely as a
    wrong sign.
@@ -97,8 +100,20 @@ def check_function(
     rtol: float = 1e-4,
     reader_code: Iterable = (),
     on_pass: str = "The rest of the chapter uses your function.",
+    precise: bool = True,
+    magnitude: Callable[..., torch.Tensor] | None = None,
 ) -> Callable:
     """Check ``candidate`` against ``reference`` on ``cases``.
+
+    Values and gradients are compared with the reference run in float64
+    (``precise``), so that the reference's own rounding never decides:
+    any correct implementation, in float32 or float64, in any order of
+    operations, is within ``atol + rtol * |expected|`` plus the rounding
+    that float32 allows. For a function that accumulates many terms,
+    ``magnitude(**inputs)`` (the float64 inputs) gives, element by
+    element, the sum of the absolute values of the terms accumulated
+    into each output; float32 may then be off by :data:`ROUNDING` times
+    float32's unit roundoff times that sum.
 
     The candidate is called as ``candidate(**inputs)``: its parameters must
     carry the names of the chapter's stub.
@@ -150,8 +165,7 @@ def check_function(
                         got_inputs,
                         reference,
                         output_names,
-                        atol,
-                        rtol,
+                        _Tolerance(atol, rtol, precise, magnitude),
                     )
                 except Exception as exc:
                     problem = (
@@ -310,6 +324,13 @@ def _contract(name: str, got, expected: torch.Tensor, case: Case):
             f"{name}: expected a floating-point tensor, got dtype {got.dtype}",
             "convert flags and counts before arithmetic (x.float()).",
         )
+    if got.dtype != expected.dtype:
+        return (
+            f"{name}: expected dtype {expected.dtype}, like the inputs, got "
+            f"{got.dtype}",
+            "the chapter's tensors are float32: return float32 (compute in "
+            "float64 if you like, then convert the result with .float()).",
+        )
     if got.device != expected.device:
         return (
             f"{name}: expected a tensor on {expected.device}, like the "
@@ -333,21 +354,64 @@ def _contract(name: str, got, expected: torch.Tensor, case: Case):
     return None
 
 
-def _compare(case, raw, got_inputs, reference, output_names, atol, rtol):
+ROUNDING = 64
+"""How many float32 roundings of the accumulated terms' size a correct
+implementation may be off by (a loop over T terms rounds T times; the
+discount shrinks the old errors; 64 covers every correct style of
+``tests/exercises``)."""
+_FLOAT32_ROUNDOFF = torch.finfo(torch.float32).eps / 2
+
+
+@dataclass(frozen=True)
+class _Tolerance:
+    atol: float
+    rtol: float
+    precise: bool
+    magnitude: Callable[..., torch.Tensor] | None
+
+    def inputs(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """The reference's inputs: float64 copies if precise."""
+        if not self.precise:
+            return inputs
+        return {
+            k: v.detach().double().requires_grad_(v.requires_grad)
+            if torch.is_tensor(v) and v.is_floating_point()
+            else v
+            for k, v in inputs.items()
+        }
+
+    def bound(self, expected: torch.Tensor, inputs: dict) -> torch.Tensor:
+        """Elementwise tolerance around ``expected``."""
+        bound = self.atol + self.rtol * expected.abs()
+        if self.magnitude is not None:
+            with torch.no_grad():
+                size = self.magnitude(**self.inputs(inputs)).abs()
+            bound = bound + ROUNDING * _FLOAT32_ROUNDOFF * size
+        return bound
+
+
+def _close(got, expected, bound) -> torch.Tensor:
+    """Elementwise: within ``bound``, or nan where both are nan."""
+    return ((got - expected).abs() <= bound) | (got.isnan() & expected.isnan())
+
+
+def _compare(case, raw, got_inputs, reference, output_names, tolerance):
     """Return ``(message, hint)`` for the first mismatch, or None."""
     got = _as_tuple(raw, len(output_names))
-    ref_inputs = case.inputs()
-    expected = _as_tuple(reference(**ref_inputs), len(output_names))
+    expected = _as_tuple(reference(**case.inputs()), len(output_names))
     for name, g, e in zip(output_names, got, expected, strict=True):
         problem = _contract(name, g, e, case)
         if problem is not None:
             return problem
-    for name, g, e in zip(output_names, got, expected, strict=True):
+    ref_inputs = tolerance.inputs(case.inputs())
+    exact = _as_tuple(reference(**ref_inputs), len(output_names))
+    for name, g, e in zip(output_names, got, exact, strict=True):
         g_t, e_t = g.detach().to(e.dtype), e.detach()
-        if not torch.allclose(g_t, e_t, atol=atol, rtol=rtol, equal_nan=True):
+        close = _close(g_t, e_t, tolerance.bound(e_t, case.inputs()))
+        if not close.all():
             return (
-                f"{name}: expected {_fmt(e_t)}, got {_fmt(g_t)}"
-                + _first_difference(g_t, e_t, atol, rtol),
+                f"{name}: expected {_fmt(e_t.to(g.dtype))}, got {_fmt(g)}"
+                + _first_difference(g_t, e_t, close),
                 case.hints.get("non-finite", _NON_FINITE)
                 if _non_finite_where_finite(g_t, e_t)
                 else case.hints.get("value"),
@@ -357,15 +421,21 @@ def _compare(case, raw, got_inputs, reference, output_names, atol, rtol):
         for k, v in got_inputs.items()
         if torch.is_tensor(v) and v.requires_grad
     ]
-    for name, g, e in zip(output_names, got, expected, strict=True):
+    for name, g, e in zip(output_names, got, exact, strict=True):
         for key in grad_inputs:
-            g_grad = _grad(g, got_inputs[key])
-            e_grad = _grad(e, ref_inputs[key]).to(g_grad.dtype)
-            if not torch.allclose(g_grad, e_grad, atol=atol, rtol=rtol):
+            g_grad = _grad(g, got_inputs[key]).to(ref_inputs[key].dtype)
+            e_grad = _grad(e, ref_inputs[key])
+            close = _close(
+                g_grad,
+                e_grad,
+                tolerance.atol + tolerance.rtol * e_grad.abs(),
+            )
+            if not close.all():
+                shown = e_grad.to(g.dtype), g_grad.to(g.dtype)
                 return (
-                    f"gradient of {name} with respect to {key}: "
-                    f"expected {_fmt(e_grad)}, got {_fmt(g_grad)}"
-                    + _first_difference(g_grad, e_grad, atol, rtol),
+                    f"gradient of {name} with respect to {key}: expected "
+                    f"{_fmt(shown[0])}, got {_fmt(shown[1])}"
+                    + _first_difference(g_grad, e_grad, close),
                     case.hints.get("non-finite", _NON_FINITE)
                     if _non_finite_where_finite(g_grad, e_grad)
                     else case.hints.get((name, key)),
@@ -377,11 +447,10 @@ def _non_finite_where_finite(got: torch.Tensor, expected: torch.Tensor):
     return bool((~torch.isfinite(got) & torch.isfinite(expected)).any())
 
 
-def _first_difference(got, expected, atol, rtol) -> str:
+def _first_difference(got, expected, close) -> str:
     """Where the first element differs, for tensors too long to read."""
     if got.numel() <= _SHORT:
         return ""
-    close = torch.isclose(got, expected, atol=atol, rtol=rtol)
     index = tuple(torch.nonzero(~close)[0].tolist())
     at = ", ".join(map(str, index))
     return (
@@ -489,5 +558,6 @@ def check_class(
         output_names=names,
         report=report,
         reader_code=reader_code,
+        precise=False,  # the networks' weights are float32
     )
     return candidate_cls if chosen is candidate else reference_cls

@@ -114,7 +114,14 @@ def check_q_values(fn: Callable, report: Report = print) -> Callable:
     """Checker for the exercise ``q_values(reward, gamma, episode_end)`` on
     ``(B,)`` tensors of whole episodes laid end to end."""
     return check_function(
-        fn, reference_q_values, _Q_CASES, "q_values", report=report
+        fn,
+        reference_q_values,
+        _Q_CASES,
+        "q_values",
+        report=report,
+        magnitude=lambda reward, gamma, episode_end: reference_q_values(
+            reward.abs(), gamma, episode_end
+        ),
     )
 
 

@@ -191,6 +191,14 @@ def check_n_step_returns(fn: Callable, report: Report = print) -> Callable:
         _RETURNS_CASES,
         "n_step_returns",
         report=report,
+        magnitude=_returns_magnitude,
+    )
+
+
+def _returns_magnitude(reward, next_value, terminated, truncated, gamma):
+    """The discounted sum of |reward| and |bootstrap| behind each G_t."""
+    return returns.n_step_returns(
+        reward.abs(), next_value.abs(), terminated, truncated, gamma
     )
 
 

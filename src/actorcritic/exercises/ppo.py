@@ -221,7 +221,18 @@ def check_gae(fn: Callable, report: Report = print) -> Callable:
         "gae",
         report=report,
         on_pass=_GAE_PASS,
+        magnitude=_gae_magnitude,
     )
+
+
+def _gae_magnitude(
+    reward, value, next_value, terminated, truncated, gamma, lam
+):
+    """The discounted sum of |r| + |V(s)| + gamma |V(s')| behind each
+    advantage: GAE of those sizes with zero values."""
+    size = reward.abs() + value.abs() + gamma * next_value.abs()
+    zero = torch.zeros_like(size)
+    return returns.gae(size, zero, zero, terminated, truncated, gamma, lam)
 
 
 def _ppo_inputs(ratio, advantage, clip=0.2, value_coef=0.5, entropy_coef=0.01):

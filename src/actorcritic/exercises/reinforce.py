@@ -57,6 +57,17 @@ _RTG_CASES = [
         "an episode of one step",
         _rtg_inputs(4.0, gamma=0.9),
     ),
+    Case(
+        "gamma = 0: each G_t is its own reward",
+        _rtg_inputs(1.0, 2.0, 3.0, gamma=0.0),
+        {
+            "value": "with gamma = 0 only reward[t] counts: G_t = "
+            "reward[t] + 0 * G_{t+1}.",
+            "non-finite": "gamma = 0 is allowed: a formula that divides by "
+            "gamma ** t (a cumulative sum rescaled) divides by 0; "
+            "accumulate backwards instead.",
+        },
+    ),
 ]
 
 
@@ -88,7 +99,14 @@ def check_reward_to_go(fn: Callable, report: Report = print) -> Callable:
     """Checker for the exercise ``reward_to_go(reward, gamma)`` on one
     episode's ``(T,)`` rewards."""
     return check_function(
-        fn, reference_reward_to_go, _RTG_CASES, "reward_to_go", report=report
+        fn,
+        reference_reward_to_go,
+        _RTG_CASES,
+        "reward_to_go",
+        report=report,
+        magnitude=lambda reward, gamma: reference_reward_to_go(
+            reward.abs(), gamma
+        ),
     )
 
 
