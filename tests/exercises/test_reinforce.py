@@ -71,7 +71,7 @@ REWARD_TO_GO = rows(
         "divided-by-gamma-powers": (
             rtg_divided_by_powers,
             "case 'gamma = 0",
-            "divides by 0",
+            "dividing a cumulative sum by gamma ** t",
         ),
         "scalar": (lambda reward, gamma: 1.0, "got a float (1.0)"),
         "tolist": (rtg_as_list, "got a list", "expected a torch.Tensor"),

@@ -89,6 +89,23 @@ def drawn(
     return Case(f"random: {name} (seed {seed})", inputs, hints or {})
 
 
+@dataclass(frozen=True)
+class Mistake:
+    """A common wrong implementation of an exercise, recognised by what it
+    returns.
+
+    Attributes:
+        says: what the mistake does, completing "this is what ... gives"
+            ("summing the rewards before t as well").
+        answer: the wrong implementation itself, called like the reader's.
+        fix: how to put it right, shown after.
+    """
+
+    says: str
+    answer: Callable
+    fix: str = ""
+
+
 def check_function(
     candidate: Callable,
     reference: Callable,
@@ -102,6 +119,7 @@ def check_function(
     on_pass: str = "The rest of the chapter uses your function.",
     precise: bool = True,
     magnitude: Callable[..., torch.Tensor] | None = None,
+    mistakes: Sequence[Mistake] = (),
 ) -> Callable:
     """Check ``candidate`` against ``reference`` on ``cases``.
 
@@ -114,6 +132,12 @@ def check_function(
     element, the sum of the absolute values of the terms accumulated
     into each output; float32 may then be off by :data:`ROUNDING` times
     float32's unit roundoff times that sum.
+
+    ``mistakes`` is the exercise's catalogue of common wrong answers: when
+    a case fails on values or gradients and the reader's outputs match
+    what one of them returns on that case (values, and gradients where
+    the case has inputs that require one), the report names it instead
+    of giving the case's generic hint.
 
     The candidate is called as ``candidate(**inputs)``: its parameters must
     carry the names of the chapter's stub.
@@ -167,6 +191,17 @@ def check_function(
                         output_names,
                         _Tolerance(atol, rtol, precise, magnitude),
                     )
+                    if problem is not None:
+                        problem = _recognised(
+                            problem,
+                            case,
+                            raw,
+                            got_inputs,
+                            output_names,
+                            mistakes,
+                            _Tolerance(atol, rtol, False, None),
+                            reference,
+                        )
                 except Exception as exc:
                     problem = (
                         f"returned {_fmt(raw)}, which cannot be compared "
@@ -276,6 +311,71 @@ def _changed_inputs(inputs: dict, before: dict):
                 f"view shares {key}'s memory too).",
             )
     return None
+
+
+def _recognised(
+    problem,
+    case,
+    raw,
+    got_inputs,
+    output_names,
+    mistakes,
+    tolerance,
+    reference,
+):
+    """``problem`` with its hint replaced by the first catalogued mistake
+    that fails this case itself and whose outputs (and gradients) on it
+    are the reader's."""
+    got = _as_tuple(raw, len(output_names))
+    keys = [
+        k
+        for k, v in got_inputs.items()
+        if torch.is_tensor(v) and v.requires_grad
+    ]
+
+    def traces(outputs, inputs):
+        """Each output, then its gradient with respect to each key."""
+        return [
+            t
+            for out in outputs
+            for t in (out, *(_grad(out, inputs[k]) for k in keys))
+        ]
+
+    right_inputs = case.inputs()
+    right = traces(
+        _as_tuple(reference(**right_inputs), len(output_names)), right_inputs
+    )
+    mine = traces(got, got_inputs)
+    for mistake in mistakes:
+        inputs = case.inputs()
+        try:
+            with _kernel_state():
+                made = _as_tuple(mistake.answer(**inputs), len(output_names))
+            theirs = traces(made, inputs)
+            explains = not all(
+                _same(t, r, tolerance)
+                for t, r in zip(theirs, right, strict=True)
+            )
+            same = all(
+                _same(m, t, tolerance)
+                for m, t in zip(mine, theirs, strict=True)
+            )
+        except Exception:  # a catalogue entry that does not apply here
+            continue
+        if explains and same:
+            hint = f"this is what {mistake.says} gives."
+            return (problem[0], f"{hint} {mistake.fix}".strip())
+    return problem
+
+
+def _same(got, made, tolerance) -> bool:
+    """Both tensors of one shape, equal within ``tolerance``."""
+    if not (torch.is_tensor(got) and torch.is_tensor(made)):
+        return False
+    if got.shape != made.shape:
+        return False
+    g, m = got.detach().double(), made.detach().double()
+    return bool(_close(g, m, tolerance.bound(m, {})).all())
 
 
 def _cut_inputs(inputs: dict, graphs: dict):
