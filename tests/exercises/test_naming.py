@@ -40,7 +40,12 @@ NAMED = (
     "switched autograd",
     "changed the default dtype",
 )
-CATALOGUED = {"reward_to_go", "reinforce_loss"}
+CATALOGUED = {
+    "reward_to_go",
+    "reinforce_loss",
+    "td_error",
+    "one_step_losses",
+}
 
 
 def shares() -> dict[str, tuple[int, int]]:
