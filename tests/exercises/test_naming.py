@@ -45,6 +45,8 @@ CATALOGUED = {
     "reinforce_loss",
     "td_error",
     "one_step_losses",
+    "n_step_returns",
+    "a2c_loss",
 }
 
 
