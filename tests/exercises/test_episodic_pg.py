@@ -75,7 +75,7 @@ Q_VALUES = rows(
         "powers-of-gamma-overflow": (
             q_by_powers,
             "case 'random: 16 episodes",
-            "overflow",
+            "gamma ** t underflows",
         ),
     },
 )

@@ -47,6 +47,10 @@ CATALOGUED = {
     "one_step_losses",
     "n_step_returns",
     "a2c_loss",
+    "q_values",
+    "entropy_loss",
+    "gae",
+    "ppo_loss",
 }
 
 

@@ -195,7 +195,7 @@ PPO_LOSS = rows(
         "data-not-detached": (
             ppo_detaching_nothing,
             "case 'data that carry a gradient",
-            "old_log_prob is data from the rollout: detach it",
+            "letting gradients flow into the data",
         ),
     },
     every_wrong_says=("hint:",),

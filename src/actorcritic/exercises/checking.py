@@ -174,7 +174,7 @@ def check_function(
                 return reference
             problem = (_raised(exc), None)
         except Exception as exc:  # a reader's bug must not stop the chapter
-            problem = (_raised(exc), None)
+            problem = _raised_like(_raised(exc), case, mistakes)
         else:
             problem = (
                 restored.problem
@@ -368,6 +368,20 @@ def _recognised(
     return problem
 
 
+def _raised_like(message: str, case, mistakes):
+    """``(message, hint)``: the hint names the first catalogued mistake
+    that raises the same way on this case."""
+    for mistake in mistakes:
+        try:
+            with _kernel_state():
+                mistake.answer(**case.inputs())
+        except Exception as exc:
+            if _raised(exc) == message:
+                hint = f"this is what {mistake.says} gives."
+                return (message, f"{hint} {mistake.fix}".strip())
+    return (message, None)
+
+
 def _same(got, made, tolerance) -> bool:
     """Both tensors of one shape, equal within ``tolerance``."""
     if not (torch.is_tensor(got) and torch.is_tensor(made)):
@@ -492,7 +506,11 @@ class _Tolerance:
 
 def _close(got, expected, bound) -> torch.Tensor:
     """Elementwise: within ``bound``, or nan where both are nan."""
-    return ((got - expected).abs() <= bound) | (got.isnan() & expected.isnan())
+    return (
+        ((got - expected).abs() <= bound)
+        | (got == expected)  # infinities of one sign
+        | (got.isnan() & expected.isnan())
+    )
 
 
 def _compare(case, raw, got_inputs, reference, output_names, tolerance):
