@@ -652,10 +652,18 @@ def floats(*values: float, grad: bool = False) -> torch.Tensor:
 
 
 def check_class(
-    candidate_cls, reference_cls, run, cases, title, names, report
+    candidate_cls,
+    reference_cls,
+    run,
+    cases,
+    title,
+    names,
+    report,
+    mistakes: Sequence[Mistake] = (),
 ):
     """Check a reader's network class through ``run(cls, **inputs)``;
-    return the class the chapter should use."""
+    return the class the chapter should use. A mistake's ``answer`` is a
+    wrong class, run the same way."""
 
     def candidate(**inputs):
         return run(candidate_cls, **inputs)
@@ -677,5 +685,13 @@ def check_class(
         report=report,
         reader_code=reader_code,
         precise=False,  # the networks' weights are float32
+        mistakes=[
+            Mistake(
+                m.says,
+                lambda cls=m.answer, **inputs: run(cls, **inputs),
+                m.fix,
+            )
+            for m in mistakes
+        ],
     )
     return candidate_cls if chosen is candidate else reference_cls

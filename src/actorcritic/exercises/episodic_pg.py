@@ -206,7 +206,34 @@ def _entropy_mistake(
     return answer
 
 
+def _entropy_batch_axis(logits):
+    p, log_p = torch.softmax(logits, 0), torch.log_softmax(logits, 0)
+    return (p * log_p).sum(-1).mean() / _n(logits)
+
+
+def _entropy_logits_as_probabilities(log):
+    def answer(logits):
+        return (logits * log(logits)).sum(-1).mean() / _n(logits)
+
+    return answer
+
+
 _ENTROPY_MISTAKES = [
+    Mistake(
+        "a softmax over the batch axis (dim=0) instead of the actions",
+        _entropy_batch_axis,
+        "Normalise over the actions: softmax(logits, dim=-1).",
+    ),
+    Mistake(
+        "the logits used as probabilities",
+        _entropy_logits_as_probabilities(lambda z: torch.log_softmax(z, -1)),
+        "Turn the logits into probabilities first: p = softmax(logits, -1).",
+    ),
+    Mistake(
+        "the logits used as probabilities",
+        _entropy_logits_as_probabilities(torch.log),
+        "Turn the logits into probabilities first: p = softmax(logits, -1).",
+    ),
     Mistake(
         "log(softmax(logits)), whose log of 0 gives 0 * -inf = nan",
         _entropy_mistake(log=lambda z, p: torch.log(p)),

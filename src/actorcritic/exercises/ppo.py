@@ -492,6 +492,7 @@ def _ppo_with(
     sign=1.0,
     fixed_clip=None,
     detach=True,
+    detach_in_clamp=False,
 ):
     """``ppo_loss`` with one ingredient changed."""
 
@@ -512,7 +513,9 @@ def _ppo_with(
         clip = clip if fixed_clip is None else fixed_clip
         diff = log_prob - old_log_prob
         ratio = 1 + diff if log_ratio else diff.exp()
-        clipped = ratio.clamp(1 - clip, 1 + clip) * advantage
+        clipped = (ratio.detach() if detach_in_clamp else ratio).clamp(
+            1 - clip, 1 + clip
+        ) * advantage
         surrogate = (
             clipped if clipped_only else combine(ratio * advantage, clipped)
         )
@@ -526,6 +529,12 @@ def _ppo_with(
 
 
 _PPO_MISTAKES = [
+    Mistake(
+        "detaching the ratio inside the clip",
+        _ppo_with(detach_in_clamp=True),
+        "Inside [1 - clip, 1 + clip] the clipped term must pass the "
+        "ratio's gradient: clamp the ratio itself, not ratio.detach().",
+    ),
     Mistake(
         "the clipped term alone, without the min",
         _ppo_with(clipped_only=True),
