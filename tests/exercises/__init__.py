@@ -40,6 +40,9 @@ def exercise(checker):
     return checker.__name__.removeprefix("check_")
 
 
+WRONG = []  # every wrong row of every table: (checker, key, answer)
+
+
 def rows(checker, reference, n_cases, right, wrong, every_wrong_says=()):
     """One checker's ``(right rows, wrong rows)`` for :func:`table_tests`,
     with ids ``<exercise>-<key>``.
@@ -56,6 +59,7 @@ def rows(checker, reference, n_cases, right, wrong, every_wrong_says=()):
     ]
     replaced = []
     for key, (fn, *needles) in wrong.items():
+        WRONG.append((checker, key, fn))
         needles = (*needles, *every_wrong_says)
         replaced.append(
             pytest.param(checker, fn, reference, needles, id=f"{name}-{key}")

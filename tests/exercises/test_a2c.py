@@ -77,6 +77,13 @@ class ActorSwappedHalves(ActorRight):
         return super().halves(raw)[::-1]
 
 
+class ActorSharedStd(ActorRight):
+    """One std for every action (the student's mistake)."""
+
+    def positive_std(self, raw_std):
+        return super().positive_std(raw_std[..., :1]).expand_as(raw_std)
+
+
 class ActorWholeOutput(ActorRight):
     """Does not split: mean and std both use all 2 * act_dim outputs."""
 
@@ -89,7 +96,7 @@ UNEVEN_BOUNDS = "case 'two actions with uneven bounds"
 WHOLE_OUTPUT = (
     ONE_OBSERVATION,
     "expected shape (1,), got shape (2,)",
-    "hint: split",
+    "Split the output in two halves",
 )
 
 ACTOR = rows(
@@ -104,6 +111,7 @@ ACTOR = rows(
         "fixed-floor": (ActorFixedFloor, "case 'another floor"),
         "swapped-halves": (ActorSwappedHalves, ONE_OBSERVATION),
         "whole-output": (ActorWholeOutput, *WHOLE_OUTPUT),
+        "shared-std": (ActorSharedStd, "one std shared by every action"),
     },
 )
 
@@ -198,6 +206,12 @@ def a2c_per_transition(log_prob, entropy, entropy_coef, **rest):
     )
 
 
+def a2c_log_prob_detached(log_prob, **rest):
+    """Detaches log_prob instead of the advantage (the student's
+    mistake): the actor's loss no longer trains the actor."""
+    return a2c_right(log_prob=log_prob.detach(), **rest)
+
+
 mask_ignored = with_args(a2c_right, terminated=torch.zeros_like)
 entropy_sign = with_args(a2c_right, entropy_coef=operator.neg)
 fixed_gamma_and_coef = with_args(a2c_right, gamma=0.9, entropy_coef=0.01)
@@ -220,6 +234,7 @@ A2C_LOSSES = rows(
         "fixed-gamma-and-coef": (fixed_gamma_and_coef, LARGER_BONUS),
         "sum-not-mean": (a2c_sum_not_mean, "case 'three ordinary transitions"),
         "per-transition": (a2c_per_transition, "expected shape ()"),
+        "log-prob-detached": (a2c_log_prob_detached, "detaching log_prob"),
     },
 )
 

@@ -75,7 +75,7 @@ Q_VALUES = rows(
         "powers-of-gamma-overflow": (
             q_by_powers,
             "case 'random: 16 episodes",
-            "overflow",
+            "gamma ** t underflows",
         ),
     },
 )
@@ -116,6 +116,18 @@ def entropy_sum_not_mean(logits):
     return entropy_right(logits) * logits.shape[0]
 
 
+def entropy_batch_axis(logits):
+    """A softmax over the batch axis instead of the actions."""
+    p, log_p = torch.softmax(logits, 0), torch.log_softmax(logits, 0)
+    return (p * log_p).sum(-1).mean() / _log_n_actions(logits)
+
+
+def entropy_of_logits(logits):
+    """The logits used as probabilities."""
+    h = -(logits * torch.log_softmax(logits, -1)).sum(-1)
+    return -h.mean() / _log_n_actions(logits)
+
+
 UNIFORM = "case 'uniform policy over 4 actions"
 NEARLY_DETERMINISTIC = "case 'a nearly deterministic policy"
 TWO_ACTIONS = "case 'two actions"
@@ -131,6 +143,11 @@ ENTROPY_LOSS = rows(
         "fixed-four-actions": (entropy_fixed_four_actions, TWO_ACTIONS),
         "wrong-sign": (lambda logits: -entropy_right(logits), UNIFORM),
         "sum-not-mean": (entropy_sum_not_mean, UNIFORM),
+        "batch-axis": (entropy_batch_axis, "softmax over the batch axis"),
+        "logits-as-probabilities": (
+            entropy_of_logits,
+            "the logits used as probabilities",
+        ),
     },
     every_wrong_says=("hint:",),
 )

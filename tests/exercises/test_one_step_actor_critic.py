@@ -98,6 +98,14 @@ def losses_clipped_reward(reward, **rest):
     return losses_right(reward=reward.clamp(-1.0, 1.0), **rest)
 
 
+def losses_critic_discounted(discount_weight, **rest):
+    """Multiplies the critic's loss by I as well (the student's mistake)."""
+    actor_loss, critic_loss = losses_right(
+        discount_weight=discount_weight, **rest
+    )
+    return actor_loss, discount_weight * critic_loss
+
+
 no_discount_weight = with_args(losses_right, discount_weight=1.0)
 actor_sign_flipped = with_args(losses_right, discount_weight=operator.neg)
 bootstraps_terminal = with_args(losses_right, terminated=torch.zeros_like)
@@ -120,6 +128,10 @@ ONE_STEP_LOSSES = rows(
         "actor-sign": (actor_sign_flipped, "actor_loss: expected"),
         "bootstraps-terminal": (bootstraps_terminal, TERMINATED),
         "critic-without-half": (losses_no_half, "critic_loss: expected"),
+        "critic-discounted": (
+            losses_critic_discounted,
+            "multiplying the critic's loss by discount_weight",
+        ),
         "clipped-reward": (losses_clipped_reward, "case 'another discount"),
         "fixed-gamma": (
             with_args(losses_right, gamma=0.9),

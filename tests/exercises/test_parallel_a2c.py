@@ -129,6 +129,12 @@ def loss_returns_not_detached(value, returns, **rest):
     return _loss(adv.detach(), adv, **rest)
 
 
+def loss_returns_detached_in_place(returns, **rest):
+    """Detaches the caller's returns in place."""
+    returns.detach_()
+    return loss_right(returns=returns, **rest)
+
+
 entropy_sign = with_args(loss_right, entropy=torch.neg)
 fixed_coefficients = with_args(loss_right, value_coef=0.5, entropy_coef=0.01)
 half_value_coef = with_args(loss_right, value_coef=lambda c: c / 2)
@@ -146,6 +152,11 @@ A2C_LOSS = rows(
         "returns-not-detached": (loss_returns_not_detached, RETURNS_GRAD),
         "fixed-coefficients": (fixed_coefficients, "case 'value_coef = 1"),
         "half-value-coef": (half_value_coef, "output: expected"),
+        "returns-detached-in-place": (
+            loss_returns_detached_in_place,
+            "cut its input returns off the caller's graph",
+            "returns.detach()",
+        ),
     },
 )
 

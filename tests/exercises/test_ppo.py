@@ -175,6 +175,23 @@ def ppo_log_ratio(log_prob, old_log_prob, **rest):
     )
 
 
+def ppo_ratio_detached_in_clamp(
+    log_prob, old_log_prob, advantage, clip, **rest
+):
+    """Clamps ratio.detach() (the student's mistake)."""
+    ratio = (log_prob - old_log_prob.detach()).exp()
+    advantage = advantage.detach()
+    surrogate = torch.min(
+        ratio * advantage, ratio.detach().clamp(1 - clip, 1 + clip) * advantage
+    )
+    return (
+        -surrogate.mean()
+        + rest["value_coef"]
+        * (rest["returns"].detach() - rest["value"]).pow(2).mean()
+        - rest["entropy_coef"] * rest["entropy"].mean()
+    )
+
+
 entropy_added = with_args(ppo_right, entropy=torch.neg)
 fixed_clip = with_args(ppo_right, clip=0.2)
 RATIO_ONE = "case 'ratios of 1"
@@ -192,10 +209,14 @@ PPO_LOSS = rows(
         "entropy-sign": (entropy_added, RATIO_ONE),
         "fixed-clip": (fixed_clip, "case 'another clip"),
         "sign-flipped": (lambda **kw: -ppo_right(**kw), RATIO_ONE),
+        "ratio-detached-in-clamp": (
+            ppo_ratio_detached_in_clamp,
+            "detaching the ratio inside the clip",
+        ),
         "data-not-detached": (
             ppo_detaching_nothing,
             "case 'data that carry a gradient",
-            "old_log_prob is data from the rollout: detach it",
+            "letting gradients flow into the data",
         ),
     },
     every_wrong_says=("hint:",),

@@ -40,6 +40,14 @@ def rtg_excludes_current_reward(reward, gamma):
     return rtg_loop(reward, gamma) - reward
 
 
+def rtg_divided_by_powers(reward, gamma):
+    """A closed form: cumulative sums of gamma^k r_k from the end, divided
+    by gamma^t; divides by 0 when gamma = 0."""
+    powers = gamma ** torch.arange(len(reward), dtype=torch.float32)
+    tail = torch.flip(torch.cumsum(torch.flip(powers * reward, [0]), 0), [0])
+    return tail / powers
+
+
 def rtg_discounted_from_0(reward, gamma):
     """gamma^t' instead of gamma^(t' - t): the discount counted from t=0."""
     return rtg_loop(reward * gamma ** torch.arange(len(reward)), 1.0)
@@ -51,7 +59,7 @@ SCALAR = "expected shape (3,), got shape ()"
 REWARD_TO_GO = rows(
     check_reward_to_go,
     reference_reward_to_go,
-    n_cases=8,
+    n_cases=9,
     right={"loop": rtg_loop},
     wrong={
         "forward-cumsum": (rtg_forward_cumsum, THREE_ONES),
@@ -60,6 +68,11 @@ REWARD_TO_GO = rows(
         "excludes-current-reward": (rtg_excludes_current_reward, THREE_ONES),
         "fixed-gamma": (with_args(rtg_loop, gamma=0.99), THREE_ONES),
         "discounted-from-the-start": (rtg_discounted_from_0, THREE_ONES),
+        "divided-by-gamma-powers": (
+            rtg_divided_by_powers,
+            "case 'gamma = 0",
+            "dividing a cumulative sum by gamma ** t",
+        ),
         "scalar": (lambda reward, gamma: 1.0, "got a float (1.0)"),
         "tolist": (rtg_as_list, "got a list", "expected a torch.Tensor"),
     },
@@ -88,6 +101,19 @@ def pg_per_step(log_prob, weight):
     return -(log_prob * weight.detach())
 
 
+def pg_detached_in_place(log_prob, weight):
+    """Detaches the caller's tensor in place: the right value, but the
+    caller's weight no longer carries its gradient."""
+    weight.detach_()
+    return -(log_prob * weight).mean()
+
+
+def pg_requires_grad_off(log_prob, weight):
+    """Switches the caller's tensor off autograd in place."""
+    weight.requires_grad_(False)
+    return -(log_prob * weight).mean()
+
+
 pg_of_probabilities = with_args(pg_right, log_prob=torch.exp)
 
 THREE_STEPS = "case 'three steps"
@@ -96,6 +122,8 @@ NOT_DETACHED = (
     "gradient of output with respect to weight",
     "weight.detach()",
 )
+
+CUT = ("cut its input weight off the caller's graph", "weight.detach()")
 
 REINFORCE_LOSS = rows(
     check_reinforce_loss,
@@ -108,6 +136,8 @@ REINFORCE_LOSS = rows(
         "not-detached": (pg_not_detached, *NOT_DETACHED),
         "probabilities": (pg_of_probabilities, THREE_STEPS),
         "per-step": (pg_per_step, "expected shape ()"),
+        "detached-in-place": (pg_detached_in_place, *CUT),
+        "requires-grad-off": (pg_requires_grad_off, *CUT),
     },
 )
 

@@ -17,12 +17,17 @@ Every case, named or randomly drawn, runs the same protocol:
    default dtype, are what they were (if not, the checker restores them
    and says so);
 2. the inputs are unchanged (nothing written in place into the caller's
-   tensors, or into views of them);
-3. each output is a ``torch.Tensor`` of a floating dtype, on the
-   reference's device, of the reference's shape;
+   tensors, or into views of them), and every input that carried a
+   gradient still carries it, with the same history (no ``detach_()`` or
+   ``requires_grad_(False)`` on the caller's tensor);
+3. each output is a ``torch.Tensor`` of the reference's floating dtype
+   (float32), on its device, of its shape;
 4. an output the chapter differentiates (the reference's carries a
    gradient graph) carries one too;
-5. its values match the reference's, and are finite where those are;
+5. its values match the reference's, computed in float64, within a
+   tolerance that also allows float32's rounding of the terms the output
+   accumulates (so no correct implementation, in either precision, is
+   rejected), and are finite where those are;
 6. for every input that requires grad, ``d output / d input`` matches
    the reference's, which catches a missing ``detach`` as surely as a
    wrong sign.
@@ -84,6 +89,23 @@ def drawn(
     return Case(f"random: {name} (seed {seed})", inputs, hints or {})
 
 
+@dataclass(frozen=True)
+class Mistake:
+    """A common wrong implementation of an exercise, recognised by what it
+    returns.
+
+    Attributes:
+        says: what the mistake does, completing "this is what ... gives"
+            ("summing the rewards before t as well").
+        answer: the wrong implementation itself, called like the reader's.
+        fix: how to put it right, shown after.
+    """
+
+    says: str
+    answer: Callable
+    fix: str = ""
+
+
 def check_function(
     candidate: Callable,
     reference: Callable,
@@ -95,8 +117,27 @@ def check_function(
     rtol: float = 1e-4,
     reader_code: Iterable = (),
     on_pass: str = "The rest of the chapter uses your function.",
+    precise: bool = True,
+    magnitude: Callable[..., torch.Tensor] | None = None,
+    mistakes: Sequence[Mistake] = (),
 ) -> Callable:
     """Check ``candidate`` against ``reference`` on ``cases``.
+
+    Values and gradients are compared with the reference run in float64
+    (``precise``), so that the reference's own rounding never decides:
+    any correct implementation, in float32 or float64, in any order of
+    operations, is within ``atol + rtol * |expected|`` plus the rounding
+    that float32 allows. For a function that accumulates many terms,
+    ``magnitude(**inputs)`` (the float64 inputs) gives, element by
+    element, the sum of the absolute values of the terms accumulated
+    into each output; float32 may then be off by :data:`ROUNDING` times
+    float32's unit roundoff times that sum.
+
+    ``mistakes`` is the exercise's catalogue of common wrong answers: when
+    a case fails on values or gradients and the reader's outputs match
+    what one of them returns on that case (values, and gradients where
+    the case has inputs that require one), the report names it instead
+    of giving the case's generic hint.
 
     The candidate is called as ``candidate(**inputs)``: its parameters must
     carry the names of the chapter's stub.
@@ -119,6 +160,11 @@ def check_function(
             for k, v in got_inputs.items()
             if torch.is_tensor(v)
         }
+        graphs = {
+            k: v.grad_fn
+            for k, v in got_inputs.items()
+            if torch.is_tensor(v) and v.requires_grad
+        }
         try:
             with _kernel_state() as restored:
                 raw = candidate(**got_inputs)
@@ -128,9 +174,13 @@ def check_function(
                 return reference
             problem = (_raised(exc), None)
         except Exception as exc:  # a reader's bug must not stop the chapter
-            problem = (_raised(exc), None)
+            problem = _raised_like(_raised(exc), case, mistakes)
         else:
-            problem = restored.problem or _changed_inputs(got_inputs, before)
+            problem = (
+                restored.problem
+                or _changed_inputs(got_inputs, before)
+                or _cut_inputs(got_inputs, graphs)
+            )
             if problem is None:
                 try:
                     problem = _compare(
@@ -139,9 +189,19 @@ def check_function(
                         got_inputs,
                         reference,
                         output_names,
-                        atol,
-                        rtol,
+                        _Tolerance(atol, rtol, precise, magnitude),
                     )
+                    if problem is not None:
+                        problem = _recognised(
+                            problem,
+                            case,
+                            raw,
+                            got_inputs,
+                            output_names,
+                            mistakes,
+                            _Tolerance(atol, rtol, False, None),
+                            reference,
+                        )
                 except Exception as exc:
                     problem = (
                         f"returned {_fmt(raw)}, which cannot be compared "
@@ -253,6 +313,109 @@ def _changed_inputs(inputs: dict, before: dict):
     return None
 
 
+def _recognised(
+    problem,
+    case,
+    raw,
+    got_inputs,
+    output_names,
+    mistakes,
+    tolerance,
+    reference,
+):
+    """``problem`` with its hint replaced by the first catalogued mistake
+    that fails this case itself and whose outputs (and gradients) on it
+    are the reader's."""
+    got = _as_tuple(raw, len(output_names))
+    keys = [
+        k
+        for k, v in got_inputs.items()
+        if torch.is_tensor(v) and v.requires_grad
+    ]
+
+    def traces(outputs, inputs):
+        """Each output, then its gradient with respect to each key."""
+        return [
+            t
+            for out in outputs
+            for t in (out, *(_grad(out, inputs[k]) for k in keys))
+        ]
+
+    right_inputs = case.inputs()
+    right = traces(
+        _as_tuple(reference(**right_inputs), len(output_names)), right_inputs
+    )
+    mine = traces(got, got_inputs)
+    for mistake in mistakes:
+        inputs = case.inputs()
+        try:
+            with _kernel_state():
+                made = _as_tuple(mistake.answer(**inputs), len(output_names))
+            theirs = traces(made, inputs)
+            explains = not all(
+                _same(t, r, tolerance)
+                for t, r in zip(theirs, right, strict=True)
+            )
+            same = all(
+                _same(m, t, tolerance)
+                for m, t in zip(mine, theirs, strict=True)
+            )
+        except Exception:  # a catalogue entry that does not apply here
+            continue
+        if explains and same:
+            hint = f"this is what {mistake.says} gives."
+            return (problem[0], f"{hint} {mistake.fix}".strip())
+    return problem
+
+
+def _raised_like(message: str, case, mistakes):
+    """``(message, hint)``: the hint names the first catalogued mistake
+    that raises the same way on this case."""
+    for mistake in mistakes:
+        try:
+            with _kernel_state():
+                mistake.answer(**case.inputs())
+        except Exception as exc:
+            if _raised(exc) == message:
+                hint = f"this is what {mistake.says} gives."
+                return (message, f"{hint} {mistake.fix}".strip())
+    return (message, None)
+
+
+def _same(got, made, tolerance) -> bool:
+    """Both tensors of one shape, equal within ``tolerance``."""
+    if not (torch.is_tensor(got) and torch.is_tensor(made)):
+        return False
+    if got.shape != made.shape:
+        return False
+    g, m = got.detach().double(), made.detach().double()
+    return bool(_close(g, m, tolerance.bound(m, {})).all())
+
+
+def _cut_inputs(inputs: dict, graphs: dict):
+    """``(message, hint)`` if an input that carried a gradient before the
+    call no longer does, or has another history: the call cut the
+    caller's tensor off its graph in place."""
+    for key, grad_fn in graphs.items():
+        tensor = inputs[key]
+        if tensor.requires_grad and tensor.grad_fn is grad_fn:
+            continue
+        now = (
+            "carries none"
+            if not tensor.requires_grad
+            else "has another history"
+        )
+        return (
+            f"cut its input {key} off the caller's graph in place: {key} "
+            f"carried a gradient before the call and {now} after it",
+            f"{key}.detach_(), {key}.requires_grad_(False) and in-place "
+            f"operations change the caller's tensor, and the chapter would "
+            f"then learn nothing through it. Use {key}.detach(), which "
+            f"returns a new tensor and leaves {key} as it is.",
+        )
+    return None
+
+
 def _contract(name: str, got, expected: torch.Tensor, case: Case):
     """``(message, hint)`` if ``got`` is not a tensor like ``expected``."""
     if got is None:
@@ -274,6 +437,13 @@ def _contract(name: str, got, expected: torch.Tensor, case: Case):
         return (
             f"{name}: expected a floating-point tensor, got dtype {got.dtype}",
             "convert flags and counts before arithmetic (x.float()).",
+        )
+    if got.dtype != expected.dtype:
+        return (
+            f"{name}: expected dtype {expected.dtype}, like the inputs, got "
+            f"{got.dtype}",
+            "the chapter's tensors are float32: return float32 (compute in "
+            "float64 if you like, then convert the result with .float()).",
         )
     if got.device != expected.device:
         return (
@@ -298,21 +468,68 @@ def _contract(name: str, got, expected: torch.Tensor, case: Case):
     return None
 
 
-def _compare(case, raw, got_inputs, reference, output_names, atol, rtol):
+ROUNDING = 64
+"""How many float32 roundings of the accumulated terms' size a correct
+implementation may be off by (a loop over T terms rounds T times; the
+discount shrinks the old errors; 64 covers every correct style of
+``tests/exercises``)."""
+_FLOAT32_ROUNDOFF = torch.finfo(torch.float32).eps / 2
+
+
+@dataclass(frozen=True)
+class _Tolerance:
+    atol: float
+    rtol: float
+    precise: bool
+    magnitude: Callable[..., torch.Tensor] | None
+
+    def inputs(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """The reference's inputs: float64 copies if precise."""
+        if not self.precise:
+            return inputs
+        return {
+            k: v.detach().double().requires_grad_(v.requires_grad)
+            if torch.is_tensor(v) and v.is_floating_point()
+            else v
+            for k, v in inputs.items()
+        }
+
+    def bound(self, expected: torch.Tensor, inputs: dict) -> torch.Tensor:
+        """Elementwise tolerance around ``expected``."""
+        bound = self.atol + self.rtol * expected.abs()
+        if self.magnitude is not None:
+            with torch.no_grad():
+                size = self.magnitude(**self.inputs(inputs)).abs()
+            bound = bound + ROUNDING * _FLOAT32_ROUNDOFF * size
+        return bound
+
+
+def _close(got, expected, bound) -> torch.Tensor:
+    """Elementwise: within ``bound``, or nan where both are nan."""
+    return (
+        ((got - expected).abs() <= bound)
+        | (got == expected)  # infinities of one sign
+        | (got.isnan() & expected.isnan())
+    )
+
+
+def _compare(case, raw, got_inputs, reference, output_names, tolerance):
     """Return ``(message, hint)`` for the first mismatch, or None."""
     got = _as_tuple(raw, len(output_names))
-    ref_inputs = case.inputs()
-    expected = _as_tuple(reference(**ref_inputs), len(output_names))
+    expected = _as_tuple(reference(**case.inputs()), len(output_names))
     for name, g, e in zip(output_names, got, expected, strict=True):
         problem = _contract(name, g, e, case)
         if problem is not None:
             return problem
-    for name, g, e in zip(output_names, got, expected, strict=True):
+    ref_inputs = tolerance.inputs(case.inputs())
+    exact = _as_tuple(reference(**ref_inputs), len(output_names))
+    for name, g, e in zip(output_names, got, exact, strict=True):
         g_t, e_t = g.detach().to(e.dtype), e.detach()
-        if not torch.allclose(g_t, e_t, atol=atol, rtol=rtol, equal_nan=True):
+        close = _close(g_t, e_t, tolerance.bound(e_t, case.inputs()))
+        if not close.all():
             return (
-                f"{name}: expected {_fmt(e_t)}, got {_fmt(g_t)}"
-                + _first_difference(g_t, e_t, atol, rtol),
+                f"{name}: expected {_fmt(e_t.to(g.dtype))}, got {_fmt(g)}"
+                + _first_difference(g_t, e_t, close),
                 case.hints.get("non-finite", _NON_FINITE)
                 if _non_finite_where_finite(g_t, e_t)
                 else case.hints.get("value"),
@@ -322,15 +539,21 @@ def _compare(case, raw, got_inputs, reference, output_names, atol, rtol):
         for k, v in got_inputs.items()
         if torch.is_tensor(v) and v.requires_grad
     ]
-    for name, g, e in zip(output_names, got, expected, strict=True):
+    for name, g, e in zip(output_names, got, exact, strict=True):
         for key in grad_inputs:
-            g_grad = _grad(g, got_inputs[key])
-            e_grad = _grad(e, ref_inputs[key]).to(g_grad.dtype)
-            if not torch.allclose(g_grad, e_grad, atol=atol, rtol=rtol):
+            g_grad = _grad(g, got_inputs[key]).to(ref_inputs[key].dtype)
+            e_grad = _grad(e, ref_inputs[key])
+            close = _close(
+                g_grad,
+                e_grad,
+                tolerance.atol + tolerance.rtol * e_grad.abs(),
+            )
+            if not close.all():
+                shown = e_grad.to(g.dtype), g_grad.to(g.dtype)
                 return (
-                    f"gradient of {name} with respect to {key}: "
-                    f"expected {_fmt(e_grad)}, got {_fmt(g_grad)}"
-                    + _first_difference(g_grad, e_grad, atol, rtol),
+                    f"gradient of {name} with respect to {key}: expected "
+                    f"{_fmt(shown[0])}, got {_fmt(shown[1])}"
+                    + _first_difference(g_grad, e_grad, close),
                     case.hints.get("non-finite", _NON_FINITE)
                     if _non_finite_where_finite(g_grad, e_grad)
                     else case.hints.get((name, key)),
@@ -342,11 +565,10 @@ def _non_finite_where_finite(got: torch.Tensor, expected: torch.Tensor):
     return bool((~torch.isfinite(got) & torch.isfinite(expected)).any())
 
 
-def _first_difference(got, expected, atol, rtol) -> str:
+def _first_difference(got, expected, close) -> str:
     """Where the first element differs, for tensors too long to read."""
     if got.numel() <= _SHORT:
         return ""
-    close = torch.isclose(got, expected, atol=atol, rtol=rtol)
     index = tuple(torch.nonzero(~close)[0].tolist())
     at = ", ".join(map(str, index))
     return (
@@ -430,10 +652,18 @@ def floats(*values: float, grad: bool = False) -> torch.Tensor:
 
 
 def check_class(
-    candidate_cls, reference_cls, run, cases, title, names, report
+    candidate_cls,
+    reference_cls,
+    run,
+    cases,
+    title,
+    names,
+    report,
+    mistakes: Sequence[Mistake] = (),
 ):
     """Check a reader's network class through ``run(cls, **inputs)``;
-    return the class the chapter should use."""
+    return the class the chapter should use. A mistake's ``answer`` is a
+    wrong class, run the same way."""
 
     def candidate(**inputs):
         return run(candidate_cls, **inputs)
@@ -454,5 +684,14 @@ def check_class(
         output_names=names,
         report=report,
         reader_code=reader_code,
+        precise=False,  # the networks' weights are float32
+        mistakes=[
+            Mistake(
+                m.says,
+                lambda cls=m.answer, **inputs: run(cls, **inputs),
+                m.fix,
+            )
+            for m in mistakes
+        ],
     )
     return candidate_cls if chosen is candidate else reference_cls

@@ -10,6 +10,7 @@ import torch
 from actorcritic import losses, returns
 from actorcritic.exercises.checking import (
     Case,
+    Mistake,
     Report,
     check_function,
     drawn,
@@ -57,6 +58,17 @@ _RTG_CASES = [
         "an episode of one step",
         _rtg_inputs(4.0, gamma=0.9),
     ),
+    Case(
+        "gamma = 0: each G_t is its own reward",
+        _rtg_inputs(1.0, 2.0, 3.0, gamma=0.0),
+        {
+            "value": "with gamma = 0 only reward[t] counts: G_t = "
+            "reward[t] + 0 * G_{t+1}.",
+            "non-finite": "gamma = 0 is allowed: a formula that divides by "
+            "gamma ** t (a cumulative sum rescaled) divides by 0; "
+            "accumulate backwards instead.",
+        },
+    ),
 ]
 
 
@@ -84,11 +96,74 @@ _RTG_CASES += [
 ]
 
 
+def _rtg_as_given(reward, gamma):
+    return returns.reward_to_go(reward, gamma)
+
+
+def _rtg_divided(reward, gamma):
+    powers = gamma ** torch.arange(len(reward), dtype=reward.dtype)
+    tail = torch.flip(torch.cumsum(torch.flip(powers * reward, [0]), 0), [0])
+    return tail / powers
+
+
+_RTG_MISTAKES = [
+    Mistake(
+        "the return so far (a running sum of the rewards up to t)",
+        lambda reward, gamma: torch.cumsum(reward, 0),
+        "G_t sums the rewards from t to the end: accumulate backwards.",
+    ),
+    Mistake(
+        "ignoring gamma (plain sums of the rewards to go)",
+        lambda reward, gamma: _rtg_as_given(reward, 1.0),
+        "Multiply G_{t+1} by gamma at every step back.",
+    ),
+    Mistake(
+        "a fixed discount of 0.99 instead of the gamma argument",
+        lambda reward, gamma: _rtg_as_given(reward, 0.99),
+        "Use the `gamma` argument.",
+    ),
+    Mistake(
+        "giving every step the whole return G_0",
+        lambda reward, gamma: _rtg_as_given(reward, gamma)[0].expand(
+            len(reward)
+        ),
+        "The rewards before t are not part of G_t.",
+    ),
+    Mistake(
+        "starting the sum at reward[t + 1] instead of reward[t]",
+        lambda reward, gamma: _rtg_as_given(reward, gamma) - reward,
+        "reward[t] is the reward for action t: G_t includes it.",
+    ),
+    Mistake(
+        "discounting from the start of the episode (gamma ** t' instead "
+        "of gamma ** (t' - t))",
+        lambda reward, gamma: _rtg_as_given(
+            reward * gamma ** torch.arange(len(reward)), 1.0
+        ),
+        "Discount each reward by its distance from t, not from 0.",
+    ),
+    Mistake(
+        "dividing a cumulative sum by gamma ** t (0 ** t when gamma = 0)",
+        _rtg_divided,
+        "gamma = 0 is allowed, and gamma ** t underflows on long episodes: "
+        "accumulate backwards instead.",
+    ),
+]
+
+
 def check_reward_to_go(fn: Callable, report: Report = print) -> Callable:
     """Checker for the exercise ``reward_to_go(reward, gamma)`` on one
     episode's ``(T,)`` rewards."""
     return check_function(
-        fn, reference_reward_to_go, _RTG_CASES, "reward_to_go", report=report
+        fn,
+        reference_reward_to_go,
+        _RTG_CASES,
+        "reward_to_go",
+        report=report,
+        magnitude=lambda reward, gamma: reference_reward_to_go(
+            reward.abs(), gamma
+        ),
+        mistakes=_RTG_MISTAKES,
     )
 
 
@@ -150,6 +225,37 @@ _PG_CASES += [
 ]
 
 
+_PG_MISTAKES = [
+    Mistake(
+        "leaving out the minus sign",
+        lambda log_prob, weight: (log_prob * weight.detach()).mean(),
+        "The optimiser minimises: the loss is minus the mean, so that "
+        "descending it climbs J.",
+    ),
+    Mistake(
+        "summing over the steps instead of averaging",
+        lambda log_prob, weight: -(log_prob * weight.detach()).sum(),
+        "Take the mean over steps (divide by T).",
+    ),
+    Mistake(
+        "letting the gradient flow into weight (no .detach())",
+        lambda log_prob, weight: -(log_prob * weight).mean(),
+        "The weights are data, not a path for gradients: use weight.detach().",
+    ),
+    Mistake(
+        "weighting the probabilities exp(log_prob) instead of the "
+        "log-probabilities",
+        lambda log_prob, weight: -(log_prob.exp() * weight.detach()).mean(),
+        "The score is the gradient of ln pi: use log_prob as given.",
+    ),
+    Mistake(
+        "returning the loss of every step instead of their mean",
+        lambda log_prob, weight: -(log_prob * weight.detach()),
+        "Reduce to one number with .mean().",
+    ),
+]
+
+
 def check_reinforce_loss(fn: Callable, report: Report = print) -> Callable:
     """Checker for the exercise ``reinforce_loss(log_prob, weight)`` with
     ``(T,)`` inputs, returning a scalar."""
@@ -159,4 +265,5 @@ def check_reinforce_loss(fn: Callable, report: Report = print) -> Callable:
         _PG_CASES,
         "reinforce_loss",
         report=report,
+        mistakes=_PG_MISTAKES,
     )
