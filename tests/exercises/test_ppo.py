@@ -85,7 +85,7 @@ TRUNCATION = "case 'a truncation at t = 0"
 GAE = rows(
     check_gae,
     gae,
-    n_cases=10,
+    n_cases=12,
     right={"loop": gae_loop},
     wrong={
         "fixed-lambda": (with_args(gae, lam=0.95), LAMBDA_0),

@@ -67,6 +67,21 @@ _GAE_CASES = [
         },
     ),
     Case(
+        "gamma = 0: the advantages are r_t - V(s_t)",
+        _gae_inputs(
+            **_ONE_ENV,
+            terminated=_NO_END,
+            truncated=_NO_END,
+            gamma=0.0,
+            lam=0.95,
+        ),
+        {
+            **_GAE_HINTS,
+            "value": "with gamma = 0 neither V(s') nor the trace counts: "
+            "A_t = r_t - V(s_t).",
+        },
+    ),
+    Case(
         "lambda = 1: the n-step return minus V(s_t)",
         _gae_inputs(
             **_ONE_ENV,
@@ -152,6 +167,19 @@ _GAE_CASES = [
             "value": "treat each column (env) separately; time runs down "
             "the rows. Use the gamma and lam arguments.",
         },
+    ),
+    Case(
+        "a rollout of one step (T = 1): one TD error",
+        _gae_inputs(
+            reward=[[1.0, -1.0]],
+            value=[[0.5, 2.0]],
+            next_value=[[2.0, 1.0]],
+            terminated=[[0.0, 1.0]],
+            truncated=[[0.0, 0.0]],
+            gamma=0.9,
+            lam=0.95,
+        ),
+        _GAE_HINTS,
     ),
 ]
 
