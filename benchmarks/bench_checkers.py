@@ -4,9 +4,10 @@ revision's, side by side in one run.
 For each English chapter it runs, in one namespace, the import cell and
 every exercise cell: the skeleton (``raise NotImplementedError``), its
 check, and the hidden solution with its check. It times them with the
-package of this working tree, then with the package of ``--against`` (a
-temporary ``git worktree``, imported through ``PYTHONPATH``), each in a
-fresh interpreter, and prints both and their ratio:
+package and chapters of this working tree, then with those of
+``--against`` (a temporary ``git worktree``, its package imported through
+``PYTHONPATH``: each revision's chapters import what its package has),
+each in a fresh interpreter, and prints both and their ratio:
 
     python benchmarks/bench_checkers.py --against HEAD
 """
@@ -40,8 +41,9 @@ def exercise_cells(chapter: Path) -> list[str]:
     ]
 
 
-def time_chapters() -> dict[str, float]:
-    """Seconds per chapter (best of ``ROUNDS``), output silenced."""
+def time_chapters(book: Path) -> dict[str, float]:
+    """Seconds per chapter of ``book`` (best of ``ROUNDS``), output
+    silenced."""
     import contextlib
     import io
 
@@ -52,7 +54,7 @@ def time_chapters() -> dict[str, float]:
 
     shell = InteractiveShell.instance()
     seconds = {}
-    for chapter in sorted((ROOT / "book").glob("0*.ipynb")):
+    for chapter in sorted(book.glob("0*.ipynb")):
         cells = exercise_cells(chapter)
         best = float("inf")
         for _ in range(ROUNDS):
@@ -66,14 +68,15 @@ def time_chapters() -> dict[str, float]:
     return seconds
 
 
-def measure(src: Path | None) -> dict[str, float]:
-    """Run :func:`time_chapters` in a fresh interpreter, importing the
-    package from ``src`` (this tree's when None)."""
+def measure(tree: Path | None) -> dict[str, float]:
+    """Run :func:`time_chapters` in a fresh interpreter on the chapters of
+    ``tree``, importing its package (this tree's when None)."""
     env = dict(os.environ, ACTORCRITIC_BUDGET="quick")
-    if src is not None:
-        env["PYTHONPATH"] = str(src)
+    book = (tree or ROOT) / "book"
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree / "src")
     out = subprocess.run(
-        [sys.executable, __file__, "--child"],
+        [sys.executable, __file__, "--child", str(book)],
         env=env,
         check=True,
         capture_output=True,
@@ -85,10 +88,10 @@ def measure(src: Path | None) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--against", default="HEAD", help="a git revision")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(time_chapters()))
+        print(json.dumps(time_chapters(Path(args.child))))
         return
     with tempfile.TemporaryDirectory() as tmp:
         other = Path(tmp) / "other"
@@ -106,7 +109,7 @@ def main() -> None:
             check=True,
         )
         try:
-            before = measure(other / "src")
+            before = measure(other)
             after = measure(None)
         finally:
             subprocess.run(
@@ -123,7 +126,7 @@ def main() -> None:
         )
     total_before, total_after = sum(before.values()), sum(after.values())
     print(
-        f"{'all five':<28}{total_before:>9.3f}s{total_after:>10.3f}s"
+        f"{'all chapters':<28}{total_before:>9.3f}s{total_after:>10.3f}s"
         f"{total_after / total_before:>8.2f}"
     )
 

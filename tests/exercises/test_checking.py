@@ -338,3 +338,20 @@ def test_non_finite_values_get_the_non_finite_hint():
     _, message = run(check_entropy_loss, entropy_of_log_zero)
     assert "log_softmax" in message
     assert "minus sign" not in message
+
+
+def test_a_renamed_forward_is_named():
+    """A network's forward must take the exercise's parameter names: the
+    report names both signatures, and the chapter keeps the package's
+    class."""
+    from actorcritic.exercises import check_actor
+    from actorcritic.networks import GaussianPolicy
+
+    class Renamed(GaussianPolicy):
+        def forward(self, x):
+            return super().forward(x)
+
+    returned, message = run(check_actor, Renamed)
+    assert returned is GaussianPolicy
+    assert "forward cannot be called as forward(self=..., obs=...)" in message
+    assert "forward(self, obs)" in message and "forward(self, x)" in message

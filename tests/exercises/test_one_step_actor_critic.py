@@ -10,7 +10,7 @@ from actorcritic.exercises.one_step_actor_critic import (
     reference_td_error,
 )
 from actorcritic.losses import one_step_losses
-from tests.exercises import rows, table_tests, with_args
+from tests.exercises import assert_replaced, rows, table_tests, with_args
 
 ORDINARY = "case 'an ordinary step"
 TERMINATED = "case 'a terminated step"
@@ -36,6 +36,12 @@ def td_truncation_wins(
     """Bootstraps whenever truncated is set, even on a terminal step."""
     keep = torch.where(truncated > 0, 1.0, 1 - terminated)
     return reward + gamma * keep * next_value - value
+
+
+def td_next_value_detached_in_place(next_value, **rest):
+    """Detaches the caller's next_value in place (exercise 2's job)."""
+    next_value.detach_()
+    return td_right(next_value=next_value, **rest)
 
 
 td_ignores_terminated = with_args(td_right, terminated=torch.zeros_like)
@@ -143,3 +149,14 @@ ONE_STEP_LOSSES = rows(
 test_right_answer_is_kept, test_wrong_answer_is_replaced = table_tests(
     TD_ERROR, ONE_STEP_LOSSES
 )
+
+
+def test_td_error_leaves_next_value_on_its_graph():
+    """next_value may carry a gradient (the random cases give it one):
+    detaching the caller's tensor in place is named."""
+    assert_replaced(
+        check_td_error,
+        td_next_value_detached_in_place,
+        reference_td_error,
+        ("cut its input next_value off the caller's graph",),
+    )

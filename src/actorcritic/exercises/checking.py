@@ -126,8 +126,9 @@ def check_function(
     Values and gradients are compared with the reference run in float64
     (``precise``), so that the reference's own rounding never decides:
     any correct implementation, in float32 or float64, in any order of
-    operations, is within ``atol + rtol * |expected|`` plus the rounding
-    that float32 allows. For a function that accumulates many terms,
+    operations, is within ``atol + rtol * |expected|``, plus, for the
+    values of a function given a ``magnitude``, the rounding that float32
+    allows. For a function that accumulates many terms,
     ``magnitude(**inputs)`` (the float64 inputs) gives, element by
     element, the sum of the absolute values of the terms accumulated
     into each output; float32 may then be off by :data:`ROUNDING` times
@@ -234,6 +235,32 @@ def _renamed_parameters(
             f"names of the exercise, {name}({', '.join(inputs)}); yours is "
             f"{name}({', '.join(signature.parameters)}).",
         )
+    return None
+
+
+def _renamed_forward(candidate_cls, reference_cls, title) -> str | None:
+    """A report if the reader's ``forward`` does not take the reference's
+    parameter names (the chapter may pass them by name)."""
+    try:
+        theirs = inspect.signature(candidate_cls.forward)
+        names = list(inspect.signature(reference_cls.forward).parameters)
+    except (TypeError, ValueError, AttributeError):
+        return None
+    try:
+        theirs.bind(**{name: None for name in names})
+    except TypeError as exc:
+        lines = [
+            f"❌ {title}: forward cannot be called as forward"
+            f"({', '.join(f'{n}=...' for n in names)}): {exc}",
+            "   hint: keep the parameter names of the exercise, forward("
+            f"{', '.join(names)}); yours is forward"
+            f"({', '.join(theirs.parameters)}).",
+        ]
+        wrapped = [
+            textwrap.fill(line, width=72, subsequent_indent="     ")
+            for line in lines
+        ]
+        return "\n".join([*wrapped, _GOES_ON])
     return None
 
 
@@ -664,6 +691,11 @@ def check_class(
     """Check a reader's network class through ``run(cls, **inputs)``;
     return the class the chapter should use. A mistake's ``answer`` is a
     wrong class, run the same way."""
+
+    renamed = _renamed_forward(candidate_cls, reference_cls, title)
+    if renamed is not None:
+        report(renamed)
+        return reference_cls
 
     def candidate(**inputs):
         return run(candidate_cls, **inputs)

@@ -95,13 +95,16 @@ def _random_flags(shape, p: float, gen) -> torch.Tensor:
 def _random_td(shape: tuple, gamma: float):
     """A draw of ``td_error``'s inputs: rewards, values and flags (both
     flags at once included) at random; the chapter differentiates the
-    result with respect to ``value``."""
+    result with respect to ``value``, and ``next_value`` carries a
+    gradient too (exercise 2 decides what to detach, not td_error)."""
 
     def build(gen):
         return dict(
             reward=torch.randn(shape, generator=gen),
             value=(5 * torch.randn(shape, generator=gen)).requires_grad_(),
-            next_value=5 * torch.randn(shape, generator=gen),
+            next_value=(
+                5 * torch.randn(shape, generator=gen)
+            ).requires_grad_(),
             terminated=_random_flags(shape, 0.3, gen),
             truncated=_random_flags(shape, 0.3, gen),
             gamma=gamma,
