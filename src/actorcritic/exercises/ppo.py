@@ -255,49 +255,30 @@ def check_gae(fn: Callable, report: Report = print) -> Callable:
     )
 
 
-def _gae_loop(
-    reward,
-    value,
-    next_value,
-    terminated,
-    truncated,
-    gamma,
-    lam,
-    alive,
-    ended,
-    start,
-):
-    """GAE's backward recursion with the masks ``alive`` (multiplies
-    gamma V(s')), ``ended`` (stops the trace) and the trace's ``start``."""
-    delta = reward + gamma * alive * next_value - value
-    out, following = torch.zeros_like(reward), start
-    for t in reversed(range(reward.shape[0])):
-        following = delta[t] + gamma * lam * (1 - ended[t]) * following
-        out[t] = following
-    return out
-
-
 def _gae_with(alive=None, ended=None, start=None):
+    """GAE's backward recursion with one of its masks changed: ``alive``
+    multiplies gamma V(s'), ``ended`` stops the trace, ``start`` is the
+    trace after the last row; each a function of the inputs."""
+
     def answer(reward, value, next_value, terminated, truncated, gamma, lam):
-        i = dict(
+        inputs = dict(
             terminated=terminated, truncated=truncated, next_value=next_value
         )
-        return _gae_loop(
-            reward,
-            value,
-            next_value,
-            terminated,
-            truncated,
-            gamma,
-            lam,
-            alive=(1 - terminated) if alive is None else alive(i),
-            ended=(
-                torch.clamp(terminated + truncated, max=1.0)
-                if ended is None
-                else ended(i)
-            ),
-            start=torch.zeros_like(reward[0]) if start is None else start(i),
+        keep = (1 - terminated) if alive is None else alive(inputs)
+        stop = (
+            torch.clamp(terminated + truncated, max=1.0)
+            if ended is None
+            else ended(inputs)
         )
+        delta = reward + gamma * keep * next_value - value  # (T, N)
+        following = (
+            torch.zeros_like(reward[0]) if start is None else start(inputs)
+        )
+        out = torch.zeros_like(reward)
+        for t in reversed(range(reward.shape[0])):
+            following = delta[t] + gamma * lam * (1 - stop[t]) * following
+            out[t] = following
+        return out
 
     return answer
 
