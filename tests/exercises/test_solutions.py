@@ -9,6 +9,9 @@ the solution."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 import actorcritic.exercises as exercises
@@ -16,8 +19,10 @@ from actorcritic import losses, returns
 from actorcritic.exercises.episodic_pg import reference_q_values
 from actorcritic.exercises.one_step_actor_critic import reference_td_error
 from actorcritic.exercises.reinforce import reference_reward_to_go
-from tests.test_notebooks import BOOK, code_cells, source
 
+# the package's own dependencies only: these are unit tests, which also
+# run at the declared minimum versions (tests/test_install.py)
+BOOK = Path(__file__).resolve().parents[2] / "book"
 CHAPTERS = sorted(BOOK.glob("0*.ipynb"))
 # what a solution may call from an earlier exercise of its chapter
 EARLIER = {
@@ -28,6 +33,15 @@ EARLIER = {
     "gae": returns.gae,
     "entropy_loss": losses.entropy_loss,
 }
+
+
+def code_cells(path) -> list[dict]:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return [c for c in cells if c["cell_type"] == "code"]
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"])
 
 
 def solutions(path):
