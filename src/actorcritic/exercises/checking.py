@@ -390,9 +390,13 @@ def _recognised(
         except Exception:  # a catalogue entry that does not apply here
             continue
         if explains and same:
-            hint = f"this is what {mistake.says} gives."
-            return (problem[0], f"{hint} {mistake.fix}".strip())
+            return (problem[0], _naming(mistake))
     return problem
+
+
+def _naming(mistake: Mistake) -> str:
+    """The hint that names a recognised mistake, then its fix."""
+    return f"this is what {mistake.says} gives. {mistake.fix}".strip()
 
 
 def _raised_like(message: str, case, mistakes):
@@ -404,8 +408,7 @@ def _raised_like(message: str, case, mistakes):
                 mistake.answer(**case.inputs())
         except Exception as exc:
             if _raised(exc) == message:
-                hint = f"this is what {mistake.says} gives."
-                return (message, f"{hint} {mistake.fix}".strip())
+                return (message, _naming(mistake))
     return (message, None)
 
 
