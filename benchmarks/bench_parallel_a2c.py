@@ -3,7 +3,7 @@ run (ratios, interleaved):
 
 - sampling a batch of 8 actions: ``Categorical(logits).sample()`` against
   Gumbel-max in ``CategoricalPolicy.act_batch``, and that against the same
-  Gumbel-max in NumPy (``CategoricalPolicy.numpy_actor``, what the rollout
+  Gumbel-max in NumPy (``rollouts.NumpyActor``, what the rollout
   collector of ``train_parallel_a2c`` uses);
 - log-probabilities and entropies of a (5, 8) rollout:
   ``dist(obs).log_prob`` + ``.entropy()`` against ``log_prob_entropy``;
@@ -13,7 +13,11 @@ run (ratios, interleaved):
   ``nn.utils.clip_grad_norm_`` against ``optim.clip_flat_grad_``;
 - one optimiser step of A2C (loss, backward, clip, Adam) on a (5, 8)
   CartPole rollout: one parameter tensor per weight matrix against
-  ``optim.flat_parameters`` (one flat tensor for all of them).
+  ``optim.flat_parameters`` (one flat tensor for all of them);
+- the A2C step (values, returns, gradients, clip, Adam) through autograd
+  against ``fast.a2c_gradients_by_hand`` (the same numbers, bit for bit),
+  on chapter 4's (5, 8) CartPole rollouts with 64-64 networks and on
+  chapter 5's (8, 16) LunarLander rollouts with 128-128 networks.
 
     python benchmarks/bench_parallel_a2c.py
 """
@@ -26,10 +30,16 @@ import torch
 from torch import nn
 from torch.distributions import Categorical
 
+from actorcritic.fast import (
+    a2c_gradients_by_hand,
+    critic_values,
+    weights_and_grads,
+)
 from actorcritic.losses import a2c_loss
 from actorcritic.networks import CategoricalPolicy, ValueNetwork
 from actorcritic.optim import clip_flat_grad_, flat_parameters
 from actorcritic.returns import n_step_returns
+from actorcritic.rollouts import NumpyActor
 
 REPEATS, ROUNDS = 2_000, 5
 
@@ -72,6 +82,50 @@ def a2c_update(flat: bool):
     return step
 
 
+def a2c_step(T, N, obs_dim, n_actions, hidden, by_hand: bool):
+    """train_parallel_a2c's step on a fixed (T, N) rollout, through
+    autograd or by hand."""
+    torch.manual_seed(0)
+    actor = CategoricalPolicy(obs_dim, n_actions, hidden)
+    critic = ValueNetwork(obs_dim, hidden)
+    flat = flat_parameters(actor, critic)
+    weights, grads = weights_and_grads(actor, critic)
+    optimizer = torch.optim.Adam([flat], lr=7e-4, eps=1e-5, fused=True)
+    obs, next_obs = torch.randn(T, N, obs_dim), torch.randn(T, N, obs_dim)
+    action = torch.randint(0, n_actions, (T, N))
+    reward, zeros = torch.ones(T, N), torch.zeros(T, N)
+
+    def step():
+        if by_hand:
+            value, next_value, inputs = critic_values(
+                weights[1], obs, next_obs
+            )
+        else:
+            log_prob, entropy = actor.log_prob_entropy(obs, action)
+            values = critic(torch.cat([obs, next_obs]))
+            value, next_value = values[:T], values[T:].detach()
+        returns = n_step_returns(reward, next_value, zeros, zeros, 0.99)
+        if by_hand:
+            a2c_gradients_by_hand(
+                weights,
+                grads,
+                obs,
+                action,
+                returns,
+                (value, inputs),
+                0.5,
+                0.01,
+            )
+        else:
+            loss = a2c_loss(log_prob, entropy, value, returns, 0.5, 0.01)
+            flat.grad.zero_()
+            loss.backward()
+        clip_flat_grad_(flat, 0.5)
+        optimizer.step()
+
+    return step
+
+
 def indexed_n_step_returns(reward, next_value, terminated, truncated):
     """n-step returns (gamma 0.99) indexing the (T, N) tensors at each
     step, as the package did before it unbound them once."""
@@ -102,7 +156,7 @@ def main() -> None:
     def sample_gumbel():
         return actor.act_batch(obs8)
 
-    numpy_actor = actor.numpy_actor()
+    numpy_actor = NumpyActor(actor)
 
     def sample_numpy():
         return numpy_actor.act_batch(obs8)
@@ -141,6 +195,10 @@ def main() -> None:
         flat.grad.copy_(gradient)
         clip_flat_grad_(flat, 0.5)
 
+    chapter_4, chapter_5 = (
+        [a2c_step(*sizes, by_hand) for by_hand in (False, True)]
+        for sizes in ((5, 8, 4, 2, (64, 64)), (8, 16, 8, 4, (128, 128)))
+    )
     pairs = [
         ("sample 8 actions", sample_categorical, sample_gumbel),
         ("sample 8, torch vs NumPy", sample_gumbel, sample_numpy),
@@ -148,6 +206,8 @@ def main() -> None:
         ("n-step returns (5, 8)", returns_indexed, returns_package),
         ("clip a flat gradient", clip_library, clip_package),
         ("A2C update (5, 8)", a2c_update(False), a2c_update(True)),
+        ("A2C step (5, 8), by hand", *chapter_4),
+        ("A2C step (8, 16), by hand", *chapter_5),
     ]
     print(f"{'':<28}{'plain µs':>10}{'package µs':>12}{'ratio':>7}")
     for name, plain, package in pairs:

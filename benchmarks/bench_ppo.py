@@ -3,14 +3,15 @@ observations, 4 actions, 64-64 networks), the plain way and the way
 ``train_ppo`` takes, one change at a time, in one run:
 
 - the networks called as modules, or as functions of their weights
-  (``networks.run_mlp``);
-- ``losses.ppo_loss`` through autograd, or ``ppo_loss_from_logits`` with
-  its gradient written out;
+  (``fast.run_mlp``);
+- ``losses.ppo_loss`` through autograd, or one autograd node whose
+  backward is the hand-derived gradient of ``fast.ppo_loss_and_grads``
+  (``PPOHead`` below);
 - ``torch.optim.Adam(fused=True)`` after ``clip_flat_grad_``, or
   ``optim.FlatAdam`` with the clip folded in;
 - the backward pass through autograd, or written out
-  (``algorithms.ppo.ppo_gradients_by_hand``, the step ``train_ppo``
-  takes: the same gradients bit for bit).
+  (``fast.ppo_gradients_by_hand``, the step ``train_ppo`` takes: the
+  same gradients as the stage before, bit for bit).
 
 Each variant runs a whole epoch of a 16,384-transition rollout, as the
 training loop does, and prints microseconds per gradient step and its
@@ -25,14 +26,14 @@ import time
 
 import torch
 
-from actorcritic.algorithms.ppo import ppo_gradients_by_hand
-from actorcritic.losses import ppo_loss, ppo_loss_from_logits
-from actorcritic.networks import (
-    CategoricalPolicy,
-    ValueNetwork,
-    mlp_weights,
+from actorcritic.fast import (
+    ppo_gradients_by_hand,
+    ppo_loss_and_grads,
     run_mlp,
+    weights_and_grads,
 )
+from actorcritic.losses import ppo_loss
+from actorcritic.networks import CategoricalPolicy, ValueNetwork
 from actorcritic.optim import (
     ADAM_KWARGS,
     FlatAdam,
@@ -41,6 +42,25 @@ from actorcritic.optim import (
 )
 
 B, MINIBATCH, ROUNDS = 16_384, 64, 3
+
+
+class PPOHead(torch.autograd.Function):
+    """The PPO loss from the logits and values as one autograd node,
+    its backward the gradient that ``ppo_loss_and_grads`` derives by hand
+    (instead of about twenty nodes)."""
+
+    @staticmethod
+    def forward(ctx, logits, value, action, old, advantage, returns, *coefs):
+        loss, d_logits, d_value = ppo_loss_and_grads(
+            logits, action, old, advantage, value, returns, *coefs
+        )
+        ctx.save_for_backward(d_logits, d_value)
+        return loss
+
+    @staticmethod
+    def backward(ctx, grad):
+        d_logits, d_value = ctx.saved_tensors
+        return grad * d_logits, grad * d_value, *[None] * 7
 
 
 def make(
@@ -55,8 +75,7 @@ def make(
         adam = FlatAdam(flat, lr=3e-4, eps=1e-5)
     else:
         torch_adam = torch.optim.Adam([flat], lr=3e-4, eps=1e-5, **ADAM_KWARGS)
-    weights = mlp_weights(actor.net), mlp_weights(critic.net)
-    grads = [[(w.grad, b.grad) for w, b in net] for net in weights]
+    weights, grads = weights_and_grads(actor, critic)
     gen = torch.Generator().manual_seed(1)
     rollout = (
         torch.randn(B, 8, generator=gen),
@@ -82,8 +101,8 @@ def make(
             else:
                 logits, value = actor(obs), critic(obs)
             if fast_loss:
-                loss = ppo_loss_from_logits(
-                    logits, action, old, adv, value, ret, 0.2, 0.5, 0.01
+                loss = PPOHead.apply(
+                    logits, value, action, old, adv, ret, 0.2, 0.5, 0.01
                 )
             else:
                 log_p = torch.log_softmax(logits, -1)
@@ -124,7 +143,7 @@ def main() -> None:
     variants = {
         "plain: modules, autograd loss, torch Adam": (False, False, False),
         "+ networks as functions (run_mlp)": (True, False, False),
-        "+ ppo_loss_from_logits": (True, True, False),
+        "+ loss as one node (PPOHead)": (True, True, False),
         "+ FlatAdam": (True, True, True),
         "+ backward by hand (train_ppo's way)": (True, True, True, True),
     }

@@ -7,15 +7,10 @@ import torch
 from actorcritic.networks import (
     CategoricalPolicy,
     GaussianPolicy,
-    NumpyActor,
     ValueNetwork,
     load_weights,
     mlp,
-    mlp_backward,
-    mlp_forward,
-    mlp_weights,
     orthogonal_init,
-    run_mlp,
     save_weights,
 )
 
@@ -168,49 +163,6 @@ def test_categorical_fast_paths_match_the_distribution():
     np.testing.assert_allclose(freq, probs, atol=0.02)
 
 
-def test_numpy_actor_samples_what_act_batch_samples():
-    torch.manual_seed(0)
-    actor = CategoricalPolicy(8, 4, (32, 16))
-    obs = torch.randn(500, 8).numpy()
-    fast = actor.numpy_actor()
-    torch.manual_seed(1)
-    expected = actor.act_batch(obs)
-    torch.manual_seed(1)  # same uniform noise from torch's generator
-    np.testing.assert_array_equal(fast.act_batch(obs), expected)
-    np.testing.assert_array_equal(
-        fast.act_batch(obs, greedy=True), actor.act_batch(obs, greedy=True)
-    )
-
-
-def test_numpy_actor_sees_in_place_optimiser_steps():
-    torch.manual_seed(0)
-    actor = CategoricalPolicy(4, 3)
-    fast = actor.numpy_actor()
-    obs = torch.randn(200, 4)
-    optimizer = torch.optim.SGD(actor.parameters(), lr=1.0)
-    # push every observation towards action 2
-    actor.log_prob_entropy(obs, torch.full((200,), 2))[
-        0
-    ].mean().neg().backward()
-    optimizer.step()
-    greedy = fast.act_batch(obs.numpy(), greedy=True)
-    np.testing.assert_array_equal(
-        greedy, actor.act_batch(obs.numpy(), greedy=True)
-    )
-    assert (greedy == 2).mean() > 0.9
-
-
-def test_numpy_actor_rejects_bad_input():
-    actor = CategoricalPolicy(4, 2)
-    with pytest.raises(ValueError, match=r"shape \(B, 4\), got \(3, 5\)"):
-        actor.numpy_actor().act_batch(np.zeros((3, 5)))
-    with pytest.raises(ValueError, match=r"shape \(B, 4\), got \(4,\)"):
-        actor.numpy_actor().act_batch(np.zeros(4))
-    actor.net[1] = torch.nn.ReLU()
-    with pytest.raises(TypeError, match="got ReLU at position 1"):
-        NumpyActor(actor)
-
-
 def test_orthogonal_init_gains_and_zero_biases():
     torch.manual_seed(0)
     net = orthogonal_init(mlp(8, 4, (64, 64)), output_gain=0.01)
@@ -227,48 +179,3 @@ def test_orthogonal_init_gains_and_zero_biases():
 def test_orthogonal_init_needs_linear_layers():
     with pytest.raises(ValueError, match="nn.Linear"):
         orthogonal_init(torch.nn.Tanh(), output_gain=1.0)
-
-
-def test_run_mlp_is_the_network_without_its_modules():
-    torch.manual_seed(0)
-    net = mlp(8, 4, (16, 16))
-    x = torch.randn(64, 8)
-    assert torch.equal(run_mlp(mlp_weights(net), x), net(x))
-    # the weights are the parameters themselves: gradients reach them
-    run_mlp(mlp_weights(net), x).sum().backward()
-    assert all(p.grad is not None for p in net.parameters())
-
-
-@pytest.mark.parametrize(
-    "in_dim, hidden, out_dim",
-    [(8, (64, 64), 4), (8, (64, 64), 1), (3, (5,), 2), (4, (), 1)],
-)
-def test_mlp_backward_is_autograd_bit_for_bit(in_dim, hidden, out_dim):
-    """mlp_forward + mlp_backward give the output and the parameter
-    gradients that run_mlp + backward() give, to the last bit."""
-    torch.manual_seed(0)
-    net = orthogonal_init(mlp(in_dim, out_dim, hidden), 1.0)
-    weights = mlp_weights(net)
-    x = torch.randn(64, in_dim)
-    grad_out = torch.randn(64, out_dim)
-    out = run_mlp(weights, x)
-    out.backward(grad_out)
-    expected = [(w.grad.clone(), b.grad.clone()) for w, b in weights]
-    grads = [
-        (torch.full_like(w, 7.0), torch.full_like(b, 7.0)) for w, b in weights
-    ]
-    with torch.no_grad():
-        out_by_hand, inputs = mlp_forward(weights, x)
-        mlp_backward(weights, inputs, grad_out, grads)
-    assert torch.equal(out_by_hand, out.detach())
-    for (w, b), (ew, eb) in zip(grads, expected, strict=True):
-        assert torch.equal(w, ew) and torch.equal(b, eb)
-
-
-def test_mlp_backward_needs_one_input_and_gradient_per_layer():
-    net = mlp(3, 2, (5,))
-    weights = mlp_weights(net)
-    with torch.no_grad():
-        _, inputs = mlp_forward(weights, torch.zeros(1, 3))
-    with pytest.raises(ValueError, match="one input and one"):
-        mlp_backward(weights, inputs[:1], torch.zeros(1, 2), [])

@@ -1,8 +1,13 @@
+import numpy as np
 import pytest
 import torch
 
 from actorcritic.networks import CategoricalPolicy
-from actorcritic.rollouts import EpisodeBatchCollector, collect_episodes
+from actorcritic.rollouts import (
+    EpisodeBatchCollector,
+    NumpyActor,
+    collect_episodes,
+)
 
 
 def test_episodes_are_time_first_and_complete():
@@ -94,3 +99,46 @@ def test_episode_batches_repeat_with_seeds_and_move_on():
         assert torch.equal(a.obs, b.obs) and torch.equal(a.action, b.action)
     # the second batch starts from new states, not the same seeds again
     assert not torch.equal(first[0].obs[0], first[1].obs[0])
+
+
+def test_numpy_actor_samples_what_act_batch_samples():
+    torch.manual_seed(0)
+    actor = CategoricalPolicy(8, 4, (32, 16))
+    obs = torch.randn(500, 8).numpy()
+    fast = NumpyActor(actor)
+    torch.manual_seed(1)
+    expected = actor.act_batch(obs)
+    torch.manual_seed(1)  # same uniform noise from torch's generator
+    np.testing.assert_array_equal(fast.act_batch(obs), expected)
+    np.testing.assert_array_equal(
+        fast.act_batch(obs, greedy=True), actor.act_batch(obs, greedy=True)
+    )
+
+
+def test_numpy_actor_sees_in_place_optimiser_steps():
+    torch.manual_seed(0)
+    actor = CategoricalPolicy(4, 3)
+    fast = NumpyActor(actor)
+    obs = torch.randn(200, 4)
+    optimizer = torch.optim.SGD(actor.parameters(), lr=1.0)
+    # push every observation towards action 2
+    actor.log_prob_entropy(obs, torch.full((200,), 2))[
+        0
+    ].mean().neg().backward()
+    optimizer.step()
+    greedy = fast.act_batch(obs.numpy(), greedy=True)
+    np.testing.assert_array_equal(
+        greedy, actor.act_batch(obs.numpy(), greedy=True)
+    )
+    assert (greedy == 2).mean() > 0.9
+
+
+def test_numpy_actor_rejects_bad_input():
+    actor = CategoricalPolicy(4, 2)
+    with pytest.raises(ValueError, match=r"shape \(B, 4\), got \(3, 5\)"):
+        NumpyActor(actor).act_batch(np.zeros((3, 5)))
+    with pytest.raises(ValueError, match=r"shape \(B, 4\), got \(4,\)"):
+        NumpyActor(actor).act_batch(np.zeros(4))
+    actor.net[1] = torch.nn.ReLU()
+    with pytest.raises(TypeError, match="got ReLU at position 1"):
+        NumpyActor(actor)

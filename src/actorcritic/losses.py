@@ -88,7 +88,7 @@ def a2c_losses(
     Returns:
         ``(actor_loss, critic_loss)``, two scalars.
     """
-    _check_shapes(
+    check_same_shape(
         log_prob=log_prob,
         entropy=entropy,
         value=value,
@@ -127,7 +127,7 @@ def a2c_loss(
 
     Shapes: every tensor ``(T, N)`` (or any one shape); returns a scalar.
     """
-    _check_shapes(
+    check_same_shape(
         log_prob=log_prob, entropy=entropy, value=value, returns=returns
     )
     advantage = (returns - value).detach()  # (T, N)
@@ -215,7 +215,7 @@ def aac_loss(
     same q-values it is subtracted from. Shapes: ``(B,)`` each; returns a
     scalar.
     """
-    _check_shapes(log_prob=log_prob, value=value, q=q)
+    check_same_shape(log_prob=log_prob, value=value, q=q)
     policy = policy_gradient_loss(log_prob, q - value)
     return policy + value_coef * (value - q.detach()).pow(2).mean()
 
@@ -230,7 +230,8 @@ def value_loss(value: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return 0.5 * ((target.detach() - value) ** 2).mean()
 
 
-def _check_shapes(**tensors: torch.Tensor) -> None:
+def check_same_shape(**tensors: torch.Tensor) -> None:
+    """Raise a clear error unless every tensor has the same shape."""
     shapes = {name: tuple(t.shape) for name, t in tensors.items()}
     if len(set(shapes.values())) > 1:
         raise ValueError(
@@ -267,7 +268,7 @@ def ppo_loss(
 
     Shapes: every tensor ``(B,)`` (or any one shape); returns a scalar.
     """
-    _check_shapes(
+    check_same_shape(
         log_prob=log_prob,
         old_log_prob=old_log_prob,
         advantage=advantage,
@@ -288,159 +289,3 @@ def ppo_loss(
         - entropy_coef * entropy
     )  # (B,)
     return per_sample.mean()
-
-
-def _ppo_head_forward(
-    logits,
-    value,
-    action,
-    old_log_prob,
-    advantage,
-    returns,
-    clip,
-    value_coef,
-    entropy_coef,
-):
-    """:func:`ppo_loss` from the policy's logits, and what its gradient
-    needs (for :func:`_ppo_head_backward`)."""
-    log_p = torch.log_softmax(logits, -1)  # (B, A)
-    p = log_p.exp()
-    entropy = -(p * log_p).sum(-1)  # (B,)
-    log_prob = log_p.gather(-1, action[:, None]).squeeze(-1)  # (B,)
-    ratio = torch.exp(log_prob - old_log_prob)
-    clipped = ratio.clamp(1.0 - clip, 1.0 + clip)
-    surrogate = torch.min(ratio * advantage, clipped * advantage)
-    error = returns - value
-    per_sample = (
-        -surrogate + value_coef * error.pow(2) - entropy_coef * entropy
-    )
-    # the unclipped term is the one that counts (and has a gradient)
-    # where the ratio is inside the range, or outside it on the side
-    # the advantage does not favour
-    active = torch.where(
-        advantage >= 0, ratio < 1.0 + clip, ratio > 1.0 - clip
-    )
-    saved = (log_p, p, entropy, action, ratio, advantage, active, error)
-    return per_sample.mean(), saved
-
-
-def _ppo_head_backward(saved, value_coef, entropy_coef, grad):
-    """The gradient of :func:`_ppo_head_forward`'s loss times ``grad``
-    with respect to the logits ``(B, A)`` and the values ``(B,)``."""
-    log_p, p, entropy, action, ratio, advantage, active, error = saved
-    scale = grad / ratio.shape[0]
-    # d loss / d log pi(a|s), then through log_softmax
-    d_log_prob = -scale * advantage * ratio * active  # (B,)
-    d_logits = -p * d_log_prob[:, None]  # (B, A)
-    d_logits.scatter_add_(-1, action[:, None], d_log_prob[:, None])
-    # the entropy bonus: d H / d z_j = -p_j (log p_j + H)
-    d_logits += (entropy_coef * scale) * p * (log_p + entropy[:, None])
-    d_value = (-2.0 * value_coef) * scale * error
-    return d_logits, d_value
-
-
-class _PPOHead(torch.autograd.Function):
-    """:func:`ppo_loss` from the policy's logits, with its gradient written
-    out: one autograd node instead of about twenty (see
-    :func:`ppo_loss_from_logits`)."""
-
-    @staticmethod
-    def forward(ctx, logits, value, action, *data_and_coefs):
-        loss, saved = _ppo_head_forward(logits, value, action, *data_and_coefs)
-        ctx.save_for_backward(*saved)
-        ctx.coefs = data_and_coefs[-2:]  # value_coef, entropy_coef
-        return loss
-
-    @staticmethod
-    def backward(ctx, grad):
-        d_logits, d_value = _ppo_head_backward(
-            ctx.saved_tensors, *ctx.coefs, grad
-        )
-        return d_logits, d_value, None, None, None, None, None, None, None
-
-
-def _check_head(logits, action, old_log_prob, advantage, value, returns, clip):
-    _check_shapes(
-        old_log_prob=old_log_prob,
-        advantage=advantage,
-        value=value,
-        returns=returns,
-    )
-    if logits.shape[:-1] != value.shape or action.shape != value.shape:
-        raise ValueError(
-            "expected logits (B, A), actions and values (B,), got "
-            f"{tuple(logits.shape)}, {tuple(action.shape)} and "
-            f"{tuple(value.shape)}"
-        )
-    if clip <= 0:
-        raise ValueError(f"clip must be positive, got {clip}")
-
-
-def ppo_loss_from_logits(
-    logits: torch.Tensor,
-    action: torch.Tensor,
-    old_log_prob: torch.Tensor,
-    advantage: torch.Tensor,
-    value: torch.Tensor,
-    returns: torch.Tensor,
-    clip: float,
-    value_coef: float,
-    entropy_coef: float,
-) -> torch.Tensor:
-    """:func:`ppo_loss` for a categorical policy, from its logits
-    ``(B, A)`` and the actions ``(B,)`` taken: the same loss and gradient
-    (the tests compare them in float64), computed with the gradient
-    written out by hand. The training function uses it when it is given
-    no loss of the reader's: the gradient steps are PPO's hot path, and
-    the autograd engine's cost per node dominates on minibatches of 64
-    (``benchmarks/bench_ppo.py``)."""
-    _check_head(logits, action, old_log_prob, advantage, value, returns, clip)
-    return _PPOHead.apply(
-        logits,
-        value,
-        action.long(),
-        old_log_prob.detach(),
-        advantage.detach(),
-        returns.detach(),
-        clip,
-        value_coef,
-        entropy_coef,
-    )
-
-
-def ppo_loss_and_grads(
-    logits: torch.Tensor,
-    action: torch.Tensor,
-    old_log_prob: torch.Tensor,
-    advantage: torch.Tensor,
-    value: torch.Tensor,
-    returns: torch.Tensor,
-    clip: float,
-    value_coef: float,
-    entropy_coef: float,
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """:func:`ppo_loss_from_logits` and its gradients, without autograd:
-    ``(loss, d_logits, d_value)``, with ``d_logits`` ``(B, A)`` and
-    ``d_value`` ``(B,)`` the gradients of the loss with respect to the
-    logits and the values, bit for bit what ``loss.backward()`` on
-    :func:`ppo_loss_from_logits` sends into the networks (a test checks
-    it). With :func:`~actorcritic.networks.mlp_backward` it is
-    ``train_ppo``'s gradient step when the reader's loss is not in use
-    (``benchmarks/bench_ppo.py``)."""
-    _check_head(logits, action, old_log_prob, advantage, value, returns, clip)
-    with torch.no_grad():
-        loss, saved = _ppo_head_forward(
-            logits,
-            value,
-            action.long(),
-            old_log_prob,
-            advantage,
-            returns,
-            clip,
-            value_coef,
-            entropy_coef,
-        )
-        d_logits, d_value = _ppo_head_backward(
-            saved, value_coef, entropy_coef, torch.ones_like(loss)
-        )
-    return loss, d_logits, d_value

@@ -9,7 +9,6 @@ import numpy as np
 import torch
 from torch import nn
 from torch.distributions import Categorical, Independent, Normal
-from torch.nn import functional as F
 
 
 def mlp(in_dim: int, out_dim: int, hidden: tuple[int, ...]) -> nn.Sequential:
@@ -32,72 +31,6 @@ def mlp(in_dim: int, out_dim: int, hidden: tuple[int, ...]) -> nn.Sequential:
         width = h
     layers.append(nn.Linear(width, out_dim))
     return nn.Sequential(*layers)
-
-
-def mlp_weights(net: nn.Sequential) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """The ``(weight, bias)`` of each linear layer of an :func:`mlp`, in
-    order: the parameters themselves, for :func:`run_mlp`."""
-    return [(m.weight, m.bias) for m in net if isinstance(m, nn.Linear)]
-
-
-def run_mlp(
-    weights: list[tuple[torch.Tensor, torch.Tensor]], x: torch.Tensor
-) -> torch.Tensor:
-    """``net(x)`` for the :func:`mlp` whose :func:`mlp_weights` are
-    ``weights``, without ``nn.Module``'s dispatch: the same operations and
-    the same numbers, about 10 µs less per network call on a minibatch of
-    64, which PPO's 60,000 gradient steps feel
-    (``benchmarks/bench_ppo.py``)."""
-    for weight, bias in weights[:-1]:
-        x = torch.tanh(F.linear(x, weight, bias))
-    weight, bias = weights[-1]
-    return F.linear(x, weight, bias)
-
-
-def mlp_forward(
-    weights: list[tuple[torch.Tensor, torch.Tensor]], x: torch.Tensor
-) -> tuple[torch.Tensor, list[torch.Tensor]]:
-    """:func:`run_mlp`'s output ``(B, out)`` and the input of each layer
-    (``x``, then each hidden layer's activation), which
-    :func:`mlp_backward` needs. Call it under ``torch.no_grad()``."""
-    inputs = [x]
-    for weight, bias in weights[:-1]:
-        x = torch.tanh(F.linear(x, weight, bias))
-        inputs.append(x)
-    weight, bias = weights[-1]
-    return F.linear(x, weight, bias), inputs
-
-
-def mlp_backward(
-    weights: list[tuple[torch.Tensor, torch.Tensor]],
-    inputs: list[torch.Tensor],
-    grad_out: torch.Tensor,
-    grads: list[tuple[torch.Tensor, torch.Tensor]],
-) -> None:
-    """Backpropagate ``grad_out`` ``(B, out)``, the gradient of a loss
-    with respect to an :func:`mlp`'s output, through the network that
-    :func:`mlp_forward` ran, and write each layer's weight and bias
-    gradients into ``grads`` (same shapes as ``weights``; for example the
-    parameters' ``.grad``), overwriting them.
-
-    The same operations autograd runs for ``F.linear`` and ``tanh``, so
-    the same numbers bit for bit (a test compares them), without the
-    autograd engine's cost per node: PPO's minibatch step is 30 % faster
-    (``benchmarks/bench_ppo.py``).
-    """
-    if len(inputs) != len(weights) or len(grads) != len(weights):
-        raise ValueError(
-            f"need one input and one (weight, bias) gradient per layer: "
-            f"{len(weights)} layers, {len(inputs)} inputs, {len(grads)} "
-            "gradients"
-        )
-    g = grad_out  # (B, width of layer i's output)
-    for i in range(len(weights) - 1, -1, -1):
-        weight_grad, bias_grad = grads[i]
-        torch.mm(g.t(), inputs[i], out=weight_grad)  # (out, in)
-        torch.sum(g, 0, out=bias_grad)  # (out,)
-        if i:  # through the layer, then the tanh that made its input
-            g = torch.ops.aten.tanh_backward(g.mm(weights[i][0]), inputs[i])
 
 
 def orthogonal_init(module: nn.Module, output_gain: float) -> nn.Module:
@@ -182,11 +115,6 @@ class CategoricalPolicy(nn.Module):
         gumbel = -torch.log(-torch.log(torch.rand_like(logits)))
         return (logits + gumbel).argmax(-1).numpy()
 
-    def numpy_actor(self) -> NumpyActor:
-        """A NumPy sampler that reads this policy's current weights (see
-        :class:`NumpyActor`)."""
-        return NumpyActor(self)
-
     def log_prob_entropy(
         self, obs: torch.Tensor, action: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -197,66 +125,6 @@ class CategoricalPolicy(nn.Module):
         log_prob = log_p.gather(-1, action.long().unsqueeze(-1)).squeeze(-1)
         entropy = -(log_p.exp() * log_p).sum(-1)
         return log_prob, entropy
-
-
-class NumpyActor:
-    """Samples actions from a :class:`CategoricalPolicy` with NumPy, for
-    collecting rollouts.
-
-    Acting needs no gradients, and for a handful of observations a call
-    costs more in dispatch than in arithmetic: adding two 8 x 8 arrays
-    took about 1.3 µs in PyTorch and 0.4 µs in NumPy here. So the weights
-    are read through NumPy *views* of the policy's parameters (no copy):
-    an in-place optimiser step shows up at once. Make a new one if the
-    parameters are replaced rather than updated, as
-    ``optim.flat_parameters`` and ``.to()`` do.
-
-    :meth:`act_batch` follows the same law as
-    :meth:`CategoricalPolicy.act_batch` (Gumbel-max), with its uniform noise
-    drawn from PyTorch's global generator, so ``torch.manual_seed`` still
-    makes runs repeatable. About 3x cheaper per call for 8 observations
-    (benchmarks/bench_parallel_a2c.py).
-    """
-
-    def __init__(self, policy: CategoricalPolicy) -> None:
-        self.obs_dim = policy.obs_dim
-        self.layers = []  # (W^T (in, out), b (out,)) views, one per Linear
-        for i, module in enumerate(policy.net):
-            expected = nn.Linear if i % 2 == 0 else nn.Tanh
-            if not isinstance(module, expected):
-                raise TypeError(
-                    "NumpyActor needs the Linear-Tanh-...-Linear layers of "
-                    f"mlp(), got {type(module).__name__} at position {i}"
-                )
-            if expected is nn.Linear:
-                self.layers.append(
-                    (
-                        module.weight.detach().numpy().T,
-                        module.bias.detach().numpy(),
-                    )
-                )
-
-    def act_batch(self, obs, greedy: bool = False) -> np.ndarray:
-        """Actions ``(B,)`` (ints) for observations ``(B, obs_dim)``."""
-        h = np.asarray(obs, dtype=np.float32)  # (B, obs_dim)
-        if h.ndim != 2 or h.shape[1] != self.obs_dim:
-            raise ValueError(
-                f"expected observations of shape (B, {self.obs_dim}), got "
-                f"{h.shape}"
-            )
-        for weight_t, bias in self.layers[:-1]:
-            h = np.tanh(h @ weight_t + bias)  # (B, hidden)
-        weight_t, bias = self.layers[-1]
-        logits = h @ weight_t + bias  # (B, n_actions)
-        if greedy:
-            return logits.argmax(-1)
-        uniform = torch.rand(logits.shape).numpy()  # (B, n_actions)
-        # torch.rand can return exactly 0 (about once in 2^24 draws; a
-        # million LunarLander steps draw four million): its Gumbel noise is
-        # then -inf, the right limit, and NumPy's "divide by zero" warning
-        # is noise (one showed in a PPO run).
-        with np.errstate(divide="ignore"):
-            return (logits - np.log(-np.log(uniform))).argmax(-1)
 
 
 class GaussianPolicy(nn.Module):

@@ -49,6 +49,9 @@ class History:
             log nothing.
         train_seconds: seconds the whole run took, periodic evaluations
             excluded.
+        gradients: how the gradient steps were computed: ``"autograd"``,
+            or ``"by hand"`` when a training function given the package's
+            own loss took its steps through :mod:`actorcritic.fast`.
     """
 
     env_steps: list[int] = field(default_factory=list)
@@ -60,6 +63,7 @@ class History:
     log_steps: list[int] = field(default_factory=list)
     logs: dict[str, list[float]] = field(default_factory=dict)
     train_seconds: float = 0.0
+    gradients: str = "autograd"
 
     @property
     def best_eval_return(self) -> float:

@@ -9,10 +9,15 @@ from dataclasses import dataclass
 
 import torch
 
+from actorcritic.fast import (
+    a2c_gradients_by_hand,
+    critic_values,
+    weights_and_grads,
+)
 from actorcritic.losses import a2c_loss
 from actorcritic.optim import ADAM_KWARGS, clip_flat_grad_, flat_parameters
 from actorcritic.returns import n_step_returns
-from actorcritic.rollouts import RolloutCollector
+from actorcritic.rollouts import NumpyActor, RolloutCollector
 from actorcritic.runs import (
     Logger,
     Tracker,
@@ -63,13 +68,20 @@ def train_parallel_a2c(
 
     Per update: collect a rollout of ``n_steps`` steps in every copy with
     the current policy (no gradients: it acts through a
-    :class:`~actorcritic.networks.NumpyActor`); compute V on all
+    :class:`~actorcritic.rollouts.NumpyActor`); compute V on all
     observations and, detached, on all next observations; the returns
     ``returns_fn(reward, next_value, terminated, truncated, gamma)``; then
     one Adam step on
     ``loss_fn(log_prob, entropy, value, returns, value_coef,
     entropy_coef)``, with the gradient norm clipped, and a linear step-size
     schedule from ``lr`` to ``lr_end``.
+
+    With the package's :func:`~actorcritic.losses.a2c_loss` (compared by
+    identity) the gradients are computed by
+    :func:`~actorcritic.fast.a2c_gradients_by_hand`, autograd's operations
+    without its engine: the same run bit for bit, faster
+    (``benchmarks/bench_parallel_a2c.py``). The history's ``gradients``
+    says which ran.
 
     Args:
         config: hyperparameters.
@@ -80,7 +92,9 @@ def train_parallel_a2c(
         "train_parallel_a2c", config, seed
     )
     flat = flat_parameters(actor, critic)  # all weights, one tensor
-    acting = actor.numpy_actor()  # NumPy views of the actor's weights
+    acting = NumpyActor(actor)  # NumPy views of the actor's weights
+    by_hand = loss_fn is a2c_loss  # else autograd, on the reader's loss
+    weights, grads = weights_and_grads(actor, critic)  # grads: views
     # eps=1e-5 as in Stable-Baselines3's A2C with Adam
     optimizer = torch.optim.Adam([flat], lr=config.lr, eps=1e-5, **ADAM_KWARGS)
     per_update = config.n_steps * config.n_envs
@@ -90,6 +104,7 @@ def train_parallel_a2c(
         lambda k: 1.0 - (1.0 - config.lr_end / config.lr) * k / n_updates,
     )
     tracker = Tracker(config, actor, seed)
+    tracker.history.gradients = "by hand" if by_hand else "autograd"
     logger = Logger(tracker.history, config.log_every)
     collector = RolloutCollector(envs, seed=seed * config.n_envs)
 
@@ -103,13 +118,19 @@ def train_parallel_a2c(
                 )
             step += per_update
 
-            log_prob, entropy = actor.log_prob_entropy(
-                rollout.obs, rollout.action
-            )  # (T, N), (T, N)
-            # one critic call for V(s_t) and V(s'_t): (2T, N)
-            values = critic(torch.cat([rollout.obs, rollout.next_obs]))
-            value = values[: config.n_steps]  # (T, N)
-            next_value = values[config.n_steps :].detach()  # (T, N)
+            T = config.n_steps
+            if by_hand:
+                value, next_value, critic_inputs = critic_values(
+                    weights[1], rollout.obs, rollout.next_obs
+                )  # (T, N) each
+            else:
+                log_prob, entropy = actor.log_prob_entropy(
+                    rollout.obs, rollout.action
+                )  # (T, N), (T, N)
+                # one critic call for V(s_t) and V(s'_t): (2T, N)
+                values = critic(torch.cat([rollout.obs, rollout.next_obs]))
+                value = values[:T]  # (T, N)
+                next_value = values[T:].detach()  # (T, N)
             returns = returns_fn(
                 rollout.reward * config.reward_scale,
                 next_value,
@@ -117,16 +138,21 @@ def train_parallel_a2c(
                 rollout.truncated,
                 config.gamma,
             )  # (T, N)
-            loss = loss_fn(
-                log_prob,
-                entropy,
-                value,
-                returns,
-                config.value_coef,
-                config.entropy_coef,
-            )
-            flat.grad.zero_()  # in place: the weights' grads are views
-            loss.backward()
+            coefs = config.value_coef, config.entropy_coef
+            if by_hand:
+                loss, entropy = a2c_gradients_by_hand(
+                    weights,
+                    grads,
+                    rollout.obs,
+                    rollout.action,
+                    returns,
+                    (value, critic_inputs),
+                    *coefs,
+                )
+            else:
+                loss = loss_fn(log_prob, entropy, value, returns, *coefs)
+                flat.grad.zero_()  # in place: the weights' grads are views
+                loss.backward()
             if config.max_grad_norm is not None:
                 clip_flat_grad_(flat, config.max_grad_norm)
             optimizer.step()

@@ -8,16 +8,15 @@ from dataclasses import dataclass
 
 import torch
 
-from actorcritic.losses import ppo_loss, ppo_loss_and_grads
-from actorcritic.networks import (
-    mlp_backward,
-    mlp_forward,
-    mlp_weights,
+from actorcritic.fast import (
+    ppo_gradients_by_hand,
     run_mlp,
+    weights_and_grads,
 )
+from actorcritic.losses import ppo_loss
 from actorcritic.optim import FlatAdam, flat_parameters
 from actorcritic.returns import gae
-from actorcritic.rollouts import RolloutCollector
+from actorcritic.rollouts import NumpyActor, RolloutCollector
 from actorcritic.runs import (
     Logger,
     Tracker,
@@ -69,45 +68,6 @@ class PPOConfig:
             )
 
 
-def ppo_gradients_by_hand(
-    weights: tuple[list, list],
-    grads: tuple[list, list],
-    obs: torch.Tensor,
-    action: torch.Tensor,
-    old_log_prob: torch.Tensor,
-    advantage: torch.Tensor,
-    returns: torch.Tensor,
-    clip: float,
-    value_coef: float,
-    entropy_coef: float,
-) -> torch.Tensor:
-    """One minibatch of :func:`~actorcritic.losses.ppo_loss` for an actor
-    and a critic given as ``weights = (actor, critic)``
-    (:func:`~actorcritic.networks.mlp_weights` each), without autograd:
-    writes the gradients into ``grads`` (the same layout, for example
-    views of the flat gradient) and returns the loss. Bit for bit what
-    autograd computes (:func:`~actorcritic.losses.ppo_loss_and_grads` and
-    :func:`~actorcritic.networks.mlp_backward` are tested so), about 30 %
-    faster on minibatches of 64 (``benchmarks/bench_ppo.py``)."""
-    with torch.no_grad():
-        logits, actor_in = mlp_forward(weights[0], obs)  # (B, A)
-        value, critic_in = mlp_forward(weights[1], obs)  # (B, 1)
-        loss, d_logits, d_value = ppo_loss_and_grads(
-            logits,
-            action,
-            old_log_prob,
-            advantage,
-            value.squeeze(-1),
-            returns,
-            clip,
-            value_coef,
-            entropy_coef,
-        )  # (B, A) and (B,) gradients
-        mlp_backward(weights[0], actor_in, d_logits, grads[0])
-        mlp_backward(weights[1], critic_in, d_value[:, None], grads[1])
-    return loss
-
-
 def train_ppo(
     config: PPOConfig,
     seed: int,
@@ -118,7 +78,7 @@ def train_ppo(
 
     Per update: collect a rollout of ``n_steps`` steps in every copy with
     the current policy (through a
-    :class:`~actorcritic.networks.NumpyActor`); with the networks as they
+    :class:`~actorcritic.rollouts.NumpyActor`); with the networks as they
     are, the log-probabilities of the actions taken and V of every
     observation and next observation; the advantages
     ``advantage_fn(reward, value, next_value, terminated, truncated,
@@ -141,6 +101,14 @@ def train_ppo(
     actor and critic share no weights) and the factor by which the clip
     scaled the gradient (1 when it did not act).
 
+    With the package's :func:`~actorcritic.losses.ppo_loss` (compared by
+    identity) the gradient steps go through
+    :func:`~actorcritic.fast.ppo_gradients_by_hand`, the loss's gradient
+    derived by hand; with any other ``loss_fn`` through autograd, which
+    takes about twice as long per step (``benchmarks/bench_ppo.py``) and
+    rounds differently, so the run is not the same bit for bit. The
+    history's ``gradients`` says which ran.
+
     Args:
         config: hyperparameters.
         seed: seeds networks, action sampling, minibatches and the
@@ -154,23 +122,18 @@ def train_ppo(
     # gradient, since actor and critic share no weights)
     critic_grad = flat.grad[n_actor:]
     # the networks as functions of their weights, for the gradient steps
-    # (actor.log_prob_entropy and critic(obs), without module dispatch)
-    actor_weights, critic_weights = (
-        mlp_weights(actor.net),
-        mlp_weights(critic.net),
-    )
-    # where mlp_backward writes: views of flat.grad
-    actor_grads, critic_grads = (
-        [(w.grad, b.grad) for w, b in weights]
-        for weights in (actor_weights, critic_weights)
-    )
-    acting = actor.numpy_actor()  # NumPy views of the actor's weights
+    # (actor.log_prob_entropy and critic(obs), without module dispatch),
+    # and their gradients: views of flat.grad
+    weights, grads = weights_and_grads(actor, critic)
+    by_hand = loss_fn is ppo_loss  # else autograd, on the reader's loss
+    acting = NumpyActor(actor)  # NumPy views of the actor's weights
     # eps=1e-5 as in Stable-Baselines3's PPO
     optimizer = FlatAdam(flat, lr=config.lr, eps=1e-5)
     T, N = config.n_steps, config.n_envs
     per_update = T * N
     n_updates = max(1, -(-config.total_steps // per_update))  # ceil
     tracker = Tracker(config, actor, seed)
+    tracker.history.gradients = "by hand" if by_hand else "autograd"
     logger = Logger(tracker.history, config.log_every)
     collector = RolloutCollector(envs, seed=seed * N)
     shuffle = torch.Generator().manual_seed(seed)
@@ -228,10 +191,10 @@ def train_ppo(
                         config.value_coef,
                         config.entropy_coef,
                     )
-                    if loss_fn is ppo_loss:  # the same, bit for bit
+                    if by_hand:
                         loss = ppo_gradients_by_hand(
-                            (actor_weights, critic_weights),
-                            (actor_grads, critic_grads),
+                            weights,
+                            grads,
                             obs,
                             action,
                             old,
@@ -240,8 +203,8 @@ def train_ppo(
                             *coefs,
                         )
                     else:
-                        logits = run_mlp(actor_weights, obs)  # (B, A)
-                        value = run_mlp(critic_weights, obs).squeeze(-1)
+                        logits = run_mlp(weights[0], obs)  # (B, A)
+                        value = run_mlp(weights[1], obs).squeeze(-1)
                         log_p = torch.log_softmax(logits, -1)  # (B, A)
                         loss = loss_fn(
                             log_p.gather(-1, action[:, None]).squeeze(-1),
