@@ -15,7 +15,9 @@ Where things live (chapters import from these modules directly):
   ``episodic_pg`` (5);
 - ``exercises``: every ``check_*`` function, importable from
   ``actorcritic.exercises``; one module per chapter, named like the
-  algorithms, and ``exercises.checking``, the mechanism;
+  algorithms (with its cases and catalogue of mistakes, or siblings
+  ``*_cases`` and ``*_mistakes`` that hold them), and
+  ``exercises.checking``, the mechanism, with its parts;
 - for the notebooks: ``budget`` (full or quick), ``glue``, ``plotting``,
   ``replay`` (GIFs).
 

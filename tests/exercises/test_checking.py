@@ -1,5 +1,6 @@
-"""The checker mechanism: stubs, crashes and malformed answers are reported
-in one message, never raised, and the chapter falls back to the
+"""The checker mechanism (``checking`` and its parts, ``calling``,
+``comparing`` and ``reports``): stubs, crashes and malformed answers are
+reported in one message, never raised, and the chapter falls back to the
 reference."""
 
 import pytest

@@ -2,7 +2,7 @@
 
 The checkers compare with the reference computed in float64, within a
 tolerance that allows float32's rounding of the terms an output
-accumulates (``checking.ROUNDING``). So a correct answer must pass
+accumulates (``comparing.ROUNDING``). So a correct answer must pass
 whether it loops in float32, loops over Python floats, computes in
 float64 and converts the result, or uses a stable vectorised form; and
 whatever the reference's own float32 rounding is. One table, every

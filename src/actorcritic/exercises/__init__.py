@@ -2,20 +2,32 @@
 
 A checker runs a reader's function on named and random cases against the
 reference, with the same protocol checks on every case, and never raises
-(see :mod:`actorcritic.exercises.checking`, the mechanism). Each
-chapter's checkers live in a module named after the chapter's algorithm,
-like :mod:`actorcritic.algorithms`:
+(see :mod:`actorcritic.exercises.checking`, the mechanism, which runs the
+protocol with its parts in sibling modules: ``cases``, ``calling``,
+``comparing``, ``mistakes`` and ``reports``). Each chapter's checkers
+live in a module named after the chapter's algorithm, like
+:mod:`actorcritic.algorithms`, with the cases they run and the catalogue
+of common mistakes they name; where that would make the module long, the
+cases or the catalogues are in siblings that add a suffix to its name
+(``a2c_cases``, ``a2c_mistakes``):
 
-==========================  =========  ====================================
-module                      chapter    checkers
-==========================  =========  ====================================
-``reinforce``               1          reward_to_go, reinforce_loss
-``one_step_actor_critic``   2          td_error, one_step_losses
-``a2c``                     3          actor, critic, a2c_losses
-``parallel_a2c``            4          n_step_returns, a2c_loss
-``episodic_pg``             5          q_values, entropy_loss
-``ppo``                     6          gae, ppo_loss
-==========================  =========  ====================================
+==========================  =======  ==================  ================
+module                      chapter  checkers            siblings
+==========================  =======  ==================  ================
+``reinforce``               1        reward_to_go,
+                                     reinforce_loss
+``one_step_actor_critic``   2        td_error,           ``_mistakes``
+                                     one_step_losses
+``a2c``                     3        actor, critic,      ``_cases``,
+                                     a2c_losses          ``_mistakes``
+``parallel_a2c``            4        n_step_returns,     ``_mistakes``
+                                     a2c_loss
+``episodic_pg``             5        q_values,           ``_mistakes``
+                                     entropy_loss
+``ppo``                     6        gae, ppo_loss       ``_gae_cases``,
+                                                         ``_loss_cases``,
+                                                         ``_mistakes``
+==========================  =======  ==================  ================
 """
 
 from actorcritic.exercises.a2c import (

@@ -8,14 +8,9 @@ from collections.abc import Callable
 import torch
 
 from actorcritic import losses, returns
-from actorcritic.exercises.checking import (
-    Case,
-    Mistake,
-    Report,
-    check_function,
-    drawn,
-    floats,
-)
+from actorcritic.exercises.cases import Case, drawn, floats
+from actorcritic.exercises.checking import Report, check_function
+from actorcritic.exercises.mistakes import Mistake
 
 
 def reference_reward_to_go(reward, gamma):
