@@ -18,14 +18,13 @@ import time
 import torch
 
 from actorcritic.gradients import (
-    batch_means,
     episode_weights,
     gradient_samples,
     per_episode_gradients,
-    total_variance,
 )
 from actorcritic.networks import CategoricalPolicy
 from actorcritic.rollouts import collect_episodes
+from actorcritic.variance import batch_means, total_variance
 
 BATCH_SIZES = [1, 2, 4, 8, 16]
 

@@ -40,7 +40,7 @@ UNIT_TESTS = [
         f"tests/test_{name}.py"
         for name in (
             "budget envs evaluation glue gradients losses networks optim "
-            "plotting replay returns rollouts runs"
+            "plotting replay returns rollouts runs variance"
         ).split()
     ),
 ]

@@ -4,7 +4,9 @@ Where things live (chapters import from these modules directly):
 
 - the maths, pure functions on time-first tensors: ``returns`` (TD
   targets, reward-to-go, n-step returns), ``losses``, ``gradients``
-  (policy-gradient estimates and their variance, chapter 1);
+  (policy-gradient estimates, chapters 1 and 6) and ``variance`` (the
+  statistics of repeated estimates: total variance, batch means, a
+  bootstrap interval);
 - the pieces an algorithm is built from: ``networks``, ``envs``,
   ``rollouts``, ``evaluation``, ``optim`` (fused Adam, flat parameters),
   ``runs`` (the history, the evaluation tracker with its keep-best

@@ -1,15 +1,18 @@
 """What every training run shares: its :class:`History`, the
 :class:`Trained` result, the :class:`Tracker` that evaluates the greedy
 policy periodically, keeps the best actor and stops early, the
-:class:`Logger` of diagnostics, the config check, and
-:func:`train_until_solved`, which restarts a run with fresh seeds.
+:class:`Logger` of diagnostics, the config check, :func:`train_seeds`
+(several seeds at once, in processes or on any process-based executor)
+and :func:`train_until_solved`, which restarts a run with fresh seeds.
 
 Nothing here prints; the notebooks plot and print from a history.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import copy
+import multiprocessing
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -271,32 +274,49 @@ def train_seeds(
     config,
     seeds: Sequence[int],
     processes: int = 1,
+    executor: concurrent.futures.Executor | None = None,
 ) -> list[Trained]:
     """``[train(config, seed) for seed in seeds]``, with up to
-    ``processes`` runs at a time in separate processes.
+    ``processes`` runs at a time in separate processes, or on ``executor``.
 
     Each run seeds itself, so the results are the runs one after another
-    would give (a test compares them): only the wall-clock time changes.
+    would give (tests compare them): only the wall-clock time changes.
     ``train`` must be importable (a function of the package, not one
     defined in a notebook): the workers start fresh interpreters
     (``spawn``), which a notebook kernel survives where ``fork`` can
     deadlock with PyTorch's threads.
-    """
-    if processes < 1:
-        raise ValueError(f"processes must be at least 1, got {processes}")
-    if processes == 1 or len(seeds) < 2:
-        return [train(config, seed) for seed in seeds]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=min(processes, len(seeds)), mp_context=context
-    ) as pool:
-        futures = [
-            pool.submit(_train_one, train, config, seed) for seed in seeds
-        ]
+    ``executor``: any :class:`concurrent.futures.Executor` running each
+    call in a process busy with nothing else (a ``ProcessPoolExecutor``,
+    a Dask ``Client(...).get_executor()`` with one thread per worker); it
+    gets ``train`` and ``config`` pickled, ``processes`` must be 1, and the
+    caller shuts it down. Not threads: a run seeds, then draws from, the
+    global generators of its process (``envs.seed_everything``), shared
+    by threads; PPO, REINFORCE and parallel A2C in threads gave other runs.
+    """
+    if processes < 1 or (executor is not None and processes != 1):
+        raise ValueError(
+            "processes must be at least 1, and 1 with an executor (which "
+            f"decides how many runs go at a time), got {processes}"
+        )
+    if isinstance(executor, concurrent.futures.ThreadPoolExecutor):
+        raise TypeError(
+            "executor must run calls in processes, got a ThreadPoolExecutor"
+        )
+    if executor is None and (processes == 1 or len(seeds) < 2):
+        return [train(config, seed) for seed in seeds]
+    if executor is None:
+        context = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(
+            max_workers=min(processes, len(seeds)), mp_context=context
+        ) as pool:
+            return train_seeds(train, config, seeds, executor=pool)
+    futures = [executor.submit(_train_one, train, config, s) for s in seeds]
+    try:
         return [future.result() for future in futures]
+    finally:  # after a failure, the runs not started yet never start
+        for future in futures:
+            future.cancel()
 
 
 def vector_actor_critic(algorithm: str, config, seed: int):
