@@ -23,7 +23,7 @@ from actorcritic.algorithms.parallel_a2c import (
 from actorcritic.algorithms.ppo import LUNAR_LANDER_PPO, train_ppo
 from actorcritic.algorithms.reinforce import ReinforceConfig, train_reinforce
 from actorcritic.evaluation import evaluate
-from actorcritic.runs import train_until_solved
+from actorcritic.seeds import train_until_solved
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

@@ -42,7 +42,7 @@ from actorcritic.algorithms.parallel_a2c import (
 )
 from actorcritic.algorithms.reinforce import ReinforceConfig, train_reinforce
 from actorcritic.networks import GaussianPolicy
-from actorcritic.runs import train_until_solved
+from actorcritic.seeds import train_until_solved
 
 RECORDED_ON = "AVX512"  # torch.backends.cpu.get_cpu_capability()
 CAPABILITY = torch.backends.cpu.get_cpu_capability()

@@ -8,13 +8,19 @@ Where things live (chapters import from these modules directly):
   statistics of repeated estimates: total variance, batch means, a
   bootstrap interval);
 - the pieces an algorithm is built from: ``networks``, ``envs``,
-  ``rollouts``, ``evaluation``, ``optim`` (fused Adam, flat parameters),
-  ``runs`` (the history, the evaluation tracker with its keep-best
-  checkpoint, the logger, the config check, ``train_until_solved``);
+  ``rollouts``, ``evaluation``, ``optim`` (fused Adam, flat parameters,
+  Adam on them), ``runs`` (the history, the evaluation tracker with its
+  keep-best checkpoint, the logger);
+- ``seeds``: several runs at once, in worker processes or on an
+  executor, and ``train_until_solved``;
+- ``fast``: the same maths as ``networks`` and ``losses`` written out
+  for speed (the networks' backward pass, A2C's and PPO's gradient
+  steps), which the training functions take with the package's losses;
 - ``algorithms``: one module per algorithm, named after it, each with its
   frozen config and its ``train_*`` function: ``reinforce`` (chapters 1,
   2), ``one_step_actor_critic`` (2), ``a2c`` (3), ``parallel_a2c`` (4, 5),
-  ``episodic_pg`` (5);
+  ``episodic_pg`` (5), ``ppo`` (6); ``algorithms.common`` holds the
+  config check and what A2C and PPO start from;
 - ``exercises``: every ``check_*`` function, importable from
   ``actorcritic.exercises``; one module per chapter, named like the
   algorithms (with its cases and catalogue of mistakes, or siblings

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from actorcritic.algorithms.common import check_config
 from actorcritic.envs import EnvBatch, check_spaces, seed_everything
 from actorcritic.losses import a2c_losses, value_loss
 from actorcritic.networks import GaussianPolicy, ValueNetwork
 from actorcritic.optim import ADAM_KWARGS
 from actorcritic.returns import td_target
-from actorcritic.runs import Logger, Tracker, Trained, check_config
+from actorcritic.runs import Logger, Tracker, Trained
 
 
 @dataclass(frozen=True)

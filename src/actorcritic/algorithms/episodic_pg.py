@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from actorcritic.algorithms.common import check_config
 from actorcritic.envs import check_spaces, seed_everything
 from actorcritic.losses import (
     aac_loss,
@@ -21,7 +22,7 @@ from actorcritic.networks import CategoricalPolicy, ValueNetwork
 from actorcritic.optim import ADAM_KWARGS, clip_flat_grad_, flat_parameters
 from actorcritic.returns import reward_to_go
 from actorcritic.rollouts import EpisodeBatchCollector
-from actorcritic.runs import Logger, Tracker, Trained, check_config
+from actorcritic.runs import Logger, Tracker, Trained
 
 
 @dataclass(frozen=True)

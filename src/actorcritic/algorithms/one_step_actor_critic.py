@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 import torch
 
+from actorcritic.algorithms.common import check_config
 from actorcritic.envs import check_spaces, make_env, seed_everything
 from actorcritic.losses import one_step_losses
 from actorcritic.networks import CategoricalPolicy, ValueNetwork
 from actorcritic.optim import ADAM_KWARGS
-from actorcritic.runs import Tracker, Trained, check_config
+from actorcritic.runs import Tracker, Trained
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import torch
 
+from actorcritic.algorithms.common import check_config, vector_actor_critic
 from actorcritic.fast import (
     a2c_gradients_by_hand,
     critic_values,
@@ -18,13 +19,7 @@ from actorcritic.losses import a2c_loss
 from actorcritic.optim import ADAM_KWARGS, clip_flat_grad_, flat_parameters
 from actorcritic.returns import n_step_returns
 from actorcritic.rollouts import NumpyActor, RolloutCollector
-from actorcritic.runs import (
-    Logger,
-    Tracker,
-    Trained,
-    check_config,
-    vector_actor_critic,
-)
+from actorcritic.runs import Logger, Tracker, Trained
 
 
 @dataclass(frozen=True)

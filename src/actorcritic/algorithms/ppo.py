@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import torch
 
+from actorcritic.algorithms.common import check_config, vector_actor_critic
 from actorcritic.fast import (
     ppo_gradients_by_hand,
     run_mlp,
@@ -17,13 +18,7 @@ from actorcritic.losses import ppo_loss
 from actorcritic.optim import FlatAdam, flat_parameters
 from actorcritic.returns import gae
 from actorcritic.rollouts import NumpyActor, RolloutCollector
-from actorcritic.runs import (
-    Logger,
-    Tracker,
-    Trained,
-    check_config,
-    vector_actor_critic,
-)
+from actorcritic.runs import Logger, Tracker, Trained
 
 
 @dataclass(frozen=True)

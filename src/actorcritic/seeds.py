@@ -1,0 +1,211 @@
+"""Several training runs at once: :func:`train_runs` and
+:func:`train_seeds` train them in worker processes or on any
+process-based executor (a Dask cluster's, for example), and
+:func:`train_until_solved` restarts a run with fresh seeds until one
+solves the task. Each run seeds itself, so the results are those of the
+runs one after another."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import multiprocessing
+import warnings
+from collections.abc import Callable, Sequence
+
+import torch
+
+from actorcritic.runs import Trained
+
+
+def train_until_solved(
+    train: Callable[..., Trained],
+    config,
+    seeds: Sequence[int],
+    processes: int = 1,
+) -> tuple[Trained, list[Trained]]:
+    """Train with one seed after another until a run *solves* the task:
+    one of its periodic evaluations reaches ``config.stop_at_return``
+    (which then stops that run).
+
+    A restart with a fresh seed is the cheapest remedy for a method that
+    fails on some seeds: each run is independent, so the chance that all
+    of ``k`` runs fail is that of one run to the power ``k``.
+
+    With ``processes > 1`` the next seeds' runs start before the current
+    one ends, in worker processes (as :func:`train_seeds`), and a run
+    that a solving run before it made unnecessary is discarded: the
+    result is the one the runs one after another give (a test compares
+    them), sooner.
+
+    Args:
+        train: the training function, ``train(config, seed) -> Trained``.
+        config: a config with ``stop_at_return`` set (and ``keep_best``,
+            so that each run returns its best evaluated actor).
+        seeds: the seeds to try, in order.
+        processes: runs at a time.
+
+    Returns:
+        ``(chosen, attempts)``: the first run that solved the task, or the
+        run with the best evaluation if none did; and every run up to it,
+        in order.
+    """
+    if config.stop_at_return is None:
+        raise ValueError("train_until_solved needs config.stop_at_return")
+    if not seeds:
+        raise ValueError("train_until_solved needs at least one seed")
+    _check_processes(processes)
+    parallel = (
+        processes > 1 and len(seeds) > 1 and not _notebook_functions(train)
+    )
+    with (
+        _process_pool(min(processes, len(seeds)))
+        if parallel
+        else contextlib.nullcontext()
+    ) as pool:
+        runs = (
+            _in_order(pool, train, config, seeds, processes)
+            if parallel
+            else (train(config, seed) for seed in seeds)
+        )
+        attempts = []
+        for run in runs:
+            attempts.append(run)
+            if run.history.best_eval_return >= config.stop_at_return:
+                if parallel:  # the runs not started yet never start
+                    pool.shutdown(cancel_futures=True)
+                return run, attempts
+    best = max(attempts, key=lambda t: t.history.best_eval_return)
+    return best, attempts
+
+
+def _in_order(pool, train, config, seeds, window):
+    """The runs of ``seeds`` in order, each submitted to ``pool`` as soon
+    as fewer than ``window`` runs are going."""
+    futures = [
+        pool.submit(_train_one, train, config, seed) for seed in seeds[:window]
+    ]
+    for i in range(len(seeds)):
+        run = futures[i].result()
+        if i + window < len(seeds):
+            futures.append(
+                pool.submit(_train_one, train, config, seeds[i + window])
+            )
+        yield run
+
+
+def _train_one(
+    train: Callable[..., Trained], config, seed: int, **kwargs
+) -> Trained:
+    """One run in a worker process, on one thread as the chapters train."""
+    torch.set_num_threads(1)
+    return train(config, seed, **kwargs)
+
+
+def _check_processes(processes: int) -> None:
+    if processes < 1:
+        raise ValueError(f"processes must be at least 1, got {processes}")
+
+
+def _process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """Workers that start fresh interpreters (``spawn``), which a
+    notebook kernel survives where ``fork`` can deadlock with PyTorch's
+    threads."""
+    context = multiprocessing.get_context("spawn")
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=context
+    )
+
+
+def _notebook_functions(*functions) -> list[str]:
+    """The names of those ``functions`` that a worker process cannot
+    import: defined in a notebook (or a script run as ``__main__``), or
+    inside another function."""
+    return [
+        getattr(f, "__qualname__", repr(f))
+        for f in functions
+        if callable(f)
+        and (
+            getattr(f, "__module__", None) in (None, "__main__")
+            or "<" in getattr(f, "__qualname__", "<")
+        )
+    ]
+
+
+def train_seeds(
+    train: Callable[..., Trained],
+    config,
+    seeds: Sequence[int],
+    processes: int = 1,
+    executor: concurrent.futures.Executor | None = None,
+    **kwargs,
+) -> list[Trained]:
+    """``[train(config, seed, **kwargs) for seed in seeds]``, with up to
+    ``processes`` runs at a time in separate processes, or on
+    ``executor``: :func:`train_runs` for one training function and one
+    config."""
+    runs = [(train, config, seed) for seed in seeds]
+    return train_runs(runs, processes, executor, **kwargs)
+
+
+def train_runs(
+    runs: Sequence[tuple[Callable[..., Trained], object, int]],
+    processes: int = 1,
+    executor: concurrent.futures.Executor | None = None,
+    **kwargs,
+) -> list[Trained]:
+    """``[train(config, seed, **kwargs) for train, config, seed in runs]``,
+    with up to ``processes`` runs at a time in separate processes, or on
+    ``executor``, in the order given (start the longest first).
+
+    Each run seeds itself, so the results are the runs one after another
+    would give (tests compare them): only the wall-clock time changes.
+    The workers start fresh interpreters, which import each ``train`` and
+    the functions among ``kwargs``: a function defined in a notebook
+    cannot go there, so with one of those the runs go one after another
+    in this process, with a warning that names it.
+
+    ``executor``: any :class:`concurrent.futures.Executor` running each
+    call in a process busy with nothing else (a ``ProcessPoolExecutor``,
+    a Dask ``Client(...).get_executor()`` with one thread per worker); it
+    gets ``train``, ``config`` and ``kwargs`` pickled, ``processes`` must
+    be 1, and the caller shuts it down. Not threads: a run seeds, then
+    draws from, the global generators of its process
+    (``envs.seed_everything``), shared by threads; PPO, REINFORCE and
+    parallel A2C in threads gave other runs.
+    """
+    _check_processes(processes)
+    if executor is not None and processes != 1:
+        raise ValueError(
+            "processes must be 1 with an executor (which decides how many "
+            f"runs go at a time), got {processes}"
+        )
+    if isinstance(executor, concurrent.futures.ThreadPoolExecutor):
+        raise TypeError(
+            "executor must run calls in processes, got a ThreadPoolExecutor"
+        )
+    local = _notebook_functions(*(run[0] for run in runs), *kwargs.values())
+    if local and (executor is not None or processes > 1):
+        names = ", ".join(sorted(set(local)))
+        if executor is not None:
+            raise ValueError(
+                f"{names} cannot go to a worker process: defined in a "
+                "notebook or in a function, it cannot be imported there; "
+                "define it in a module"
+            )
+        warnings.warn(
+            f"{names}: defined in this notebook, which worker processes "
+            "cannot import; the runs go one after another in this process",
+            stacklevel=2,
+        )
+    if executor is None and (processes == 1 or len(runs) < 2 or local):
+        return [train(config, seed, **kwargs) for train, config, seed in runs]
+    if executor is None:
+        with _process_pool(min(processes, len(runs))) as pool:
+            return train_runs(runs, executor=pool, **kwargs)
+    futures = [executor.submit(_train_one, *run, **kwargs) for run in runs]
+    try:
+        return [future.result() for future in futures]
+    finally:  # after a failure, the runs not started yet never start
+        for future in futures:
+            future.cancel()
