@@ -15,7 +15,9 @@ out: random but fixed rollouts stand in for it), in one run:
   ``train_parallel_a2c`` (``log_prob_entropy``, the critic on
   ``cat([obs, next_obs])``, ``n_step_returns``, ``a2c_loss``,
   ``backward``, ``clip_flat_grad_``, fused Adam, the step-size schedule),
-  eager and compiled.
+  eager and compiled, and the same update with its gradients by hand
+  (``fast.a2c_gradients_by_hand``, autograd's operations without its
+  engine), what ``train_parallel_a2c`` does by default.
 
 Compiled variants, all CPU, inductor, ``dynamic=False``:
 
@@ -78,14 +80,20 @@ from actorcritic.algorithms.parallel_a2c import (
     LUNAR_LANDER_A2C,
     ParallelA2CConfig,
 )
-from actorcritic.algorithms.ppo import LUNAR_LANDER_PPO, ppo_gradients_by_hand
+from actorcritic.algorithms.ppo import LUNAR_LANDER_PPO
+from actorcritic.fast import (
+    a2c_gradients_by_hand,
+    critic_values,
+    mlp_weights,
+    ppo_gradients_by_hand,
+    run_mlp,
+    weights_and_grads,
+)
 from actorcritic.losses import a2c_loss, ppo_loss
 from actorcritic.networks import (
     CategoricalPolicy,
     ValueNetwork,
-    mlp_weights,
     orthogonal_init,
-    run_mlp,
 )
 from actorcritic.optim import (
     ADAM_KWARGS,
@@ -432,19 +440,53 @@ def a2c_compiled_whole(s: Setup) -> Step:
     return step
 
 
+def a2c_by_hand(s: Setup) -> Step:
+    """train_parallel_a2c's default update: the critic's values, the
+    returns, a2c_gradients_by_hand, then the same clip, Adam and
+    schedule as the eager update."""
+    config, weights_grads = s.config, weights_and_grads(s.actor, s.critic)
+    coefs = config.value_coef, config.entropy_coef
+    optimizer = torch.optim.Adam(
+        [s.flat], lr=config.lr, eps=1e-5, **ADAM_KWARGS
+    )
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer,
+        lambda k: 1.0 - (1.0 - config.lr_end / config.lr) * k / s.n_steps,
+    )
+
+    def step(obs, next_obs, action, reward, terminated, truncated):
+        weights, grads = weights_grads
+        value, next_value, inputs = critic_values(weights[1], obs, next_obs)
+        returns = n_step_returns(
+            reward * config.reward_scale,
+            next_value,
+            terminated,
+            truncated,
+            config.gamma,
+        )
+        loss, _ = a2c_gradients_by_hand(
+            weights, grads, obs, action, returns, (value, inputs), *coefs
+        )
+        clip_flat_grad_(s.flat, config.max_grad_norm)
+        optimizer.step()
+        schedule.step()
+        return loss
+
+    return step
+
+
 # One entry per variant: a function of a Setup (fresh networks, flat
 # parameters s.flat with s.flat.grad, s.config, s.n_steps updates) that
 # returns step(*rollout) -> loss, one whole update: it leaves the clipped
 # gradient in s.flat.grad (compared with the eager update's) and the new
 # weights in s.flat.
 A2C_VARIANTS: dict[str, Callable[[Setup], Step]] = {
-    "eager autograd (train_parallel_a2c)": a2c_eager,
+    "eager autograd": a2c_eager,
     "compile fwd+loss": a2c_compiled_loss,
     "compile whole step": a2c_compiled_whole,
-    # a by-hand update goes here, e.g.
-    # "by hand (actorcritic.fast)": a2c_by_hand,
+    "by hand (train_parallel_a2c)": a2c_by_hand,
 }
-A2C_REFERENCE = "eager autograd (train_parallel_a2c)"
+A2C_REFERENCE = "by hand (train_parallel_a2c)"
 
 # ------------------------------------------------------------ harness --
 
