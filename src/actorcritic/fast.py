@@ -33,10 +33,17 @@ differs by rounding) and :class:`FlatAdam` against ``torch.optim.Adam``
 to rounding. ``benchmarks/bench_ppo.py`` and ``bench_parallel_a2c.py``
 measure what each saves.
 
-``torch.compile`` on the autograd versions is the obvious alternative to
-writing backward passes by hand; ``benchmarks/bench_compile.py`` measures
-it on a chapter's worth of steps, compile time included (see its table in
-the README).
+``torch.compile`` (inductor, CPU) of the autograd versions does not pay
+for itself at the chapters' sizes (``benchmarks/bench_compile.py``,
+compile time included, one run on the 2-core development machine):
+compiling the forward pass and the loss, the teaching code as it is,
+made chapter 6's 63,488 PPO steps 1.8 to 2.0 times as long as this
+path, and chapter 4's and 5's A2C updates 6 to 8.5 times as long (the
+compiler's start-up and compile, 25 to 35 s, dwarf runs of 5 s). Only
+a rewrite of the whole step as one pure function (``torch.func`` for
+the gradient, Adam as tensor operations) beat it per step, by a
+quarter, for PPO; 1.4 times as long end to end, it would break even
+after about two and a half chapter runs.
 """
 
 from __future__ import annotations
