@@ -143,6 +143,7 @@ def main() -> None:
     variants = {
         "plain: modules, autograd loss, torch Adam": (False, False, False),
         "+ networks as functions (run_mlp)": (True, False, False),
+        "+ FlatAdam (train_ppo with a reader's loss)": (True, False, True),
         "+ loss as one node (PPOHead)": (True, True, False),
         "+ FlatAdam": (True, True, True),
         "+ backward by hand (train_ppo's way)": (True, True, True, True),

@@ -188,10 +188,11 @@ def test_a_notebook_function_runs_in_this_process_with_a_warning():
     def my_q_values(reward, gamma, episode_end):
         return reward_to_go(reward, gamma, episode_end)
 
-    with pytest.warns(UserWarning, match="my_q_values.*one after another"):
+    with pytest.warns(UserWarning, match="my_q_values.*one after") as w:
         runs = train_seeds(
             train, config, (0, 1), processes=2, q_fn=my_q_values
         )
+    assert w[0].filename == __file__  # it points at the reader's call
     assert_same_runs(
         [train(config, seed, q_fn=reward_to_go) for seed in (0, 1)], runs
     )

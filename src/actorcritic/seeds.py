@@ -34,9 +34,10 @@ def train_until_solved(
 
     With ``processes > 1`` the next seeds' runs start before the current
     one ends, in worker processes (as :func:`train_seeds`), and a run
-    that a solving run before it made unnecessary is discarded: the
-    result is the one the runs one after another give (a test compares
-    them), sooner.
+    that a solving run before it made unnecessary is discarded once it
+    ends (the ones not started yet never start): the result is the one
+    the runs one after another give (a test compares them), usually
+    sooner, and never sooner than the runs already going end.
 
     Args:
         train: the training function, ``train(config, seed) -> Trained``.
@@ -145,7 +146,7 @@ def train_seeds(
     ``executor``: :func:`train_runs` for one training function and one
     config."""
     runs = [(train, config, seed) for seed in seeds]
-    return train_runs(runs, processes, executor, **kwargs)
+    return _train_runs(runs, processes, executor, kwargs, warn_level=3)
 
 
 def train_runs(
@@ -159,11 +160,14 @@ def train_runs(
     ``executor``, in the order given (start the longest first).
 
     Each run seeds itself, so the results are the runs one after another
-    would give (tests compare them): only the wall-clock time changes.
-    The workers start fresh interpreters, which import each ``train`` and
-    the functions among ``kwargs``: a function defined in a notebook
-    cannot go there, so with one of those the runs go one after another
-    in this process, with a warning that names it.
+    would give in a process running PyTorch on one thread
+    (``torch.set_num_threads(1)``, as the workers and the chapters do;
+    tests compare them): only the wall-clock time changes. The workers
+    start fresh interpreters, which import each ``train`` and the
+    functions among ``kwargs``: a function defined in ``__main__`` (a
+    notebook) or inside a function cannot go there, so with one of those
+    the runs go one after another in this process, with a warning that
+    names it.
 
     ``executor``: any :class:`concurrent.futures.Executor` running each
     call in a process busy with nothing else (a ``ProcessPoolExecutor``,
@@ -174,6 +178,12 @@ def train_runs(
     (``envs.seed_everything``), shared by threads; PPO, REINFORCE and
     parallel A2C in threads gave other runs.
     """
+    return _train_runs(runs, processes, executor, kwargs, warn_level=3)
+
+
+def _train_runs(runs, processes, executor, kwargs, warn_level):
+    """:func:`train_runs`; a warning points ``warn_level`` frames up,
+    at the reader's call."""
     _check_processes(processes)
     if executor is not None and processes != 1:
         raise ValueError(
@@ -194,15 +204,17 @@ def train_runs(
                 "define it in a module"
             )
         warnings.warn(
-            f"{names}: defined in this notebook, which worker processes "
-            "cannot import; the runs go one after another in this process",
-            stacklevel=2,
+            f"{names}: defined in this notebook (or in a function), which "
+            "worker processes cannot import; the runs go one after another "
+            "in this process (to train them at once, define it in a .py "
+            "file beside the notebook and import it)",
+            stacklevel=warn_level,
         )
     if executor is None and (processes == 1 or len(runs) < 2 or local):
         return [train(config, seed, **kwargs) for train, config, seed in runs]
     if executor is None:
         with _process_pool(min(processes, len(runs))) as pool:
-            return train_runs(runs, executor=pool, **kwargs)
+            return _train_runs(runs, 1, pool, kwargs, warn_level)
     futures = [executor.submit(_train_one, *run, **kwargs) for run in runs]
     try:
         return [future.result() for future in futures]

@@ -99,10 +99,12 @@ def train_ppo(
     With the package's :func:`~actorcritic.losses.ppo_loss` (compared by
     identity) the gradient steps go through
     :func:`~actorcritic.fast.ppo_gradients_by_hand`, the loss's gradient
-    derived by hand; with any other ``loss_fn`` through autograd, which
-    takes about twice as long per step (``benchmarks/bench_ppo.py``) and
-    rounds differently, so the run is not the same bit for bit. The
-    history's ``gradients`` says which ran.
+    derived by hand; with any other ``loss_fn`` through autograd, whose
+    steps took about one and a half times as long on the development
+    machine (``benchmarks/bench_ppo.py``; the environments take much of
+    a run, so the run is less than that longer), and which rounds
+    differently, so the run is not the same bit for bit. The history's
+    ``gradients`` says which ran.
 
     Args:
         config: hyperparameters.
