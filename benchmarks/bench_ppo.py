@@ -1,6 +1,6 @@
 """One PPO gradient step (a minibatch of 64, LunarLander's sizes: 8
 observations, 4 actions, 64-64 networks), the plain way and the way
-``train_ppo`` takes, one change at a time, in one run:
+``train_ppo`` takes, and the ways between, in one run:
 
 - the networks called as modules, or as functions of their weights
   (``fast.run_mlp``);
@@ -11,7 +11,10 @@ observations, 4 actions, 64-64 networks), the plain way and the way
   ``optim.FlatAdam`` with the clip folded in;
 - the backward pass through autograd, or written out
   (``fast.ppo_gradients_by_hand``, the step ``train_ppo`` takes: the
-  same gradients as the stage before, bit for bit).
+  same gradients as the loss as one node, bit for bit).
+
+"run_mlp, autograd loss, FlatAdam" is the step ``train_ppo`` takes when
+given a reader's loss.
 
 Each variant runs a whole epoch of a 16,384-transition rollout, as the
 training loop does, and prints microseconds per gradient step and its
@@ -142,18 +145,18 @@ def main() -> None:
     torch.set_num_threads(1)
     variants = {
         "plain: modules, autograd loss, torch Adam": (False, False, False),
-        "+ networks as functions (run_mlp)": (True, False, False),
-        "+ FlatAdam (train_ppo with a reader's loss)": (True, False, True),
-        "+ loss as one node (PPOHead)": (True, True, False),
-        "+ FlatAdam": (True, True, True),
-        "+ backward by hand (train_ppo's way)": (True, True, True, True),
+        "run_mlp, autograd loss, torch Adam": (True, False, False),
+        "run_mlp, autograd loss, FlatAdam": (True, False, True),
+        "run_mlp, loss as one node, torch Adam": (True, True, False),
+        "run_mlp, loss as one node, FlatAdam": (True, True, True),
+        "backward by hand, FlatAdam (train_ppo)": (True, True, True, True),
     }
     plain = None
-    print(f"{'variant':<44}{'us/step':>9}{'ratio':>8}")
+    print(f"{'variant':<46}{'us/step':>9}{'ratio':>8}")
     for name, flags in variants.items():
         us = per_step(make(*flags))
         plain = plain or us
-        print(f"{name:<44}{us:>9.0f}{plain / us:>8.2f}")
+        print(f"{name:<46}{us:>9.0f}{plain / us:>8.2f}")
 
 
 if __name__ == "__main__":

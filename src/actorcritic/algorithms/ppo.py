@@ -100,9 +100,9 @@ def train_ppo(
     identity) the gradient steps go through
     :func:`~actorcritic.fast.ppo_gradients_by_hand`, the loss's gradient
     derived by hand; with any other ``loss_fn`` through autograd, whose
-    steps took about one and a half times as long on the development
-    machine (``benchmarks/bench_ppo.py``; the environments take much of
-    a run, so the run is less than that longer), and which rounds
+    steps took about 1.6 times as long on the development machine
+    (``benchmarks/bench_ppo.py``; the environments take much of a run,
+    so the whole run is less than that longer), and which rounds
     differently, so the run is not the same bit for bit. The history's
     ``gradients`` says which ran.
 
