@@ -3,6 +3,7 @@ processes, on a caller's executor (a Dask cluster's), and restarts until
 a seed solves the task."""
 
 import dataclasses
+import functools
 import multiprocessing
 import random
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -15,7 +16,12 @@ from actorcritic.algorithms.parallel_a2c import train_parallel_a2c
 from actorcritic.envs import seed_everything
 from actorcritic.returns import reward_to_go
 from actorcritic.runs import History, Trained
-from actorcritic.seeds import train_runs, train_seeds, train_until_solved
+from actorcritic.seeds import (
+    _notebook_functions,
+    train_runs,
+    train_seeds,
+    train_until_solved,
+)
 from tests.algorithms.quick import QUICK
 
 
@@ -200,3 +206,22 @@ def test_a_notebook_function_runs_in_this_process_with_a_warning():
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         with pytest.raises(ValueError, match="my_q_values cannot go"):
             train_seeds(train, config, (0,), executor=pool, q_fn=my_q_values)
+
+
+def test_what_a_worker_can_get_is_told_by_pickle():
+    """Importable functions, partials of them and library objects go to
+    workers; a function defined in a function (or in a notebook's
+    __main__) does not, and train_until_solved then says so too."""
+
+    def local_train(config, seed):
+        return fake_train(config, seed)
+
+    sendable = [functools.partial(reward_to_go), torch.nn.MSELoss()]
+    assert _notebook_functions(fake_train, *sendable) == []
+    assert _notebook_functions(local_train) == [local_train.__qualname__]
+    _, config = QUICK["parallel_a2c"]
+    config = dataclasses.replace(config, stop_at_return=150.0)
+    with pytest.warns(UserWarning, match="local_train.*one after") as w:
+        chosen, _ = train_until_solved(local_train, config, [0, 2], 2)
+    assert w[0].filename == __file__
+    assert chosen.history.eval_return == [200.0]

@@ -2,18 +2,19 @@
 speed.
 
 The chapters teach with modules and autograd (:mod:`actorcritic.networks`,
-:mod:`actorcritic.losses`). The training functions that run for minutes,
-chapter 4's A2C and chapter 6's PPO, spend most of their learning time in
-the autograd engine's bookkeeping and in module dispatch, not in
-arithmetic: their networks are tiny and their batches small. So they take
-their steps through the functions here when they are given the package's
-own losses:
+:mod:`actorcritic.losses`). With networks this small and batches this
+small, a large share of each gradient step goes to the autograd engine's
+bookkeeping and to module dispatch rather than to arithmetic (about a
+quarter of an A2C update, a third to a half of a PPO minibatch step). So
+``train_parallel_a2c`` (chapters 4 to 6) and ``train_ppo`` (chapter 6)
+take their steps through the functions here when they are given the
+package's own losses:
 
 - :func:`run_mlp`, :func:`mlp_forward` and :func:`mlp_backward`: an
   :func:`~actorcritic.networks.mlp` as a function of its weights, and its
   backward pass, the operations autograd runs for ``F.linear`` and
   ``tanh``;
-- :func:`a2c_gradients_by_hand`: one step of
+- :func:`a2c_gradients_by_hand`: the gradients of
   :func:`~actorcritic.losses.a2c_loss` through both networks, each
   operation the one autograd runs, in autograd's order;
 - :func:`ppo_loss_and_grads` and :func:`ppo_gradients_by_hand`: one
@@ -26,11 +27,13 @@ collect rollouts, and :class:`~actorcritic.optim.FlatAdam` is Adam on one
 flat tensor with the gradient clipping folded in.
 
 Each is tested against autograd: the networks' backward pass and the A2C
-step bit for bit (``tests/test_fast.py``; a chapter's A2C numbers are the
-same either way), the PPO loss's gradient in float64 to 1e-12 (its
-formula is not autograd's sequence of operations, so in float32 it
-differs by rounding) and :class:`FlatAdam` against ``torch.optim.Adam``
-to rounding. ``benchmarks/bench_ppo.py`` and ``bench_parallel_a2c.py``
+gradients bit for bit, on torch 2.13 on a CPU (``tests/test_fast.py``:
+single steps at the chapters' sizes and short runs; so a chapter's A2C
+numbers are the same either way), the PPO loss's gradient in float64 to
+1e-12 (its formula is not autograd's sequence of operations, so in
+float32 it differs by rounding; and where a ratio sits exactly on a clip
+bound the two take different subgradients) and :class:`FlatAdam` against
+``torch.optim.Adam`` to rounding. ``benchmarks/bench_ppo.py`` and ``bench_parallel_a2c.py``
 measure what each saves.
 
 ``torch.compile`` (inductor, CPU) of the autograd versions does not pay
@@ -43,7 +46,8 @@ compiler's start-up and compile, 25 to 35 s, dwarf runs of 5 s). Only
 a rewrite of the whole step as one pure function (``torch.func`` for
 the gradient, Adam as tensor operations) beat it per step, by a
 quarter, for PPO; 1.4 times as long end to end, it would break even
-after about two and a half chapter runs.
+only in a process that trains about two and a half chapter runs' worth
+of steps (the compiler's start-up is paid once per process).
 """
 
 from __future__ import annotations
@@ -161,8 +165,8 @@ def a2c_gradients_by_hand(
     value_coef: float,
     entropy_coef: float,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """One step of :func:`~actorcritic.losses.a2c_loss` for a categorical
-    actor and a critic given as ``weights = (actor, critic)``
+    """The gradients of :func:`~actorcritic.losses.a2c_loss` for a
+    categorical actor and a critic given as ``weights = (actor, critic)``
     (:func:`mlp_weights` each) on a rollout of observations
     ``(T, N, obs_dim)``, actions ``(T, N)`` and targets ``returns``
     ``(T, N)``, without autograd: writes the gradients into ``grads``
@@ -236,7 +240,9 @@ def ppo_loss_and_grads(
     and its gradients, without autograd: ``(loss, d_logits, d_value)``,
     the gradients with respect to the logits ``(B, A)`` and the values
     ``(B,)``. The formula is derived by hand (equal to autograd's result
-    in float64 to 1e-12, tested), so in float32 it rounds differently."""
+    in float64 to 1e-12, tested), so in float32 it rounds differently;
+    where the ratio sits exactly on a clip bound, it takes the gradient
+    0 (autograd passes the unclipped term's): both are subgradients."""
     check_same_shape(
         old_log_prob=old_log_prob,
         advantage=advantage,

@@ -57,10 +57,11 @@ class FlatAdam:
     call.
 
     The arithmetic of ``torch.optim.Adam`` (to float rounding; the tests
-    compare the two), in seven tensor operations. A PPO run makes about
-    60,000 steps on a 10,000-weight tensor, where the library's per-call
-    overhead costs more than its fused kernel saves: 35 µs a step here
-    against 55 µs (``benchmarks/bench_ppo.py``).
+    compare the two), in seven tensor operations (two more and a read of
+    the norm with the clip). A PPO run makes about 60,000 steps on a
+    10,000-weight tensor, where the library's per-call overhead costs
+    more than its fused kernel saves (``benchmarks/bench_ppo.py``
+    compares whole steps with each).
 
     Attributes:
         lr: the step size, which a schedule may change between steps.

@@ -3,13 +3,14 @@
 process-based executor (a Dask cluster's, for example), and
 :func:`train_until_solved` restarts a run with fresh seeds until one
 solves the task. Each run seeds itself, so the results are those of the
-runs one after another."""
+runs one after another (on one thread, as the workers train)."""
 
 from __future__ import annotations
 
 import concurrent.futures
 import contextlib
 import multiprocessing
+import pickle
 import warnings
 from collections.abc import Callable, Sequence
 
@@ -33,11 +34,11 @@ def train_until_solved(
     of ``k`` runs fail is that of one run to the power ``k``.
 
     With ``processes > 1`` the next seeds' runs start before the current
-    one ends, in worker processes (as :func:`train_seeds`), and a run
-    that a solving run before it made unnecessary is discarded once it
-    ends (the ones not started yet never start): the result is the one
-    the runs one after another give (a test compares them), usually
-    sooner, and never sooner than the runs already going end.
+    one ends, in worker processes (as :func:`train_seeds`); once a run
+    solves the task no new run starts, and the later runs already going
+    are waited for and discarded. The result is the one the runs one
+    after another give (a test compares them), usually sooner, but never
+    before the runs already going end.
 
     Args:
         train: the training function, ``train(config, seed) -> Trained``.
@@ -48,17 +49,18 @@ def train_until_solved(
 
     Returns:
         ``(chosen, attempts)``: the first run that solved the task, or the
-        run with the best evaluation if none did; and every run up to it,
-        in order.
+        run with the best evaluation if none did; and every run that
+        counted (up to the chosen one, or all of them), in order.
     """
     if config.stop_at_return is None:
         raise ValueError("train_until_solved needs config.stop_at_return")
     if not seeds:
         raise ValueError("train_until_solved needs at least one seed")
     _check_processes(processes)
-    parallel = (
-        processes > 1 and len(seeds) > 1 and not _notebook_functions(train)
-    )
+    local = _notebook_functions(train, config) if processes > 1 else []
+    if local:
+        _warn_one_after_another(local, stacklevel=3)
+    parallel = processes > 1 and len(seeds) > 1 and not local
     with (
         _process_pool(min(processes, len(seeds)))
         if parallel
@@ -73,9 +75,7 @@ def train_until_solved(
         for run in runs:
             attempts.append(run)
             if run.history.best_eval_return >= config.stop_at_return:
-                if parallel:  # the runs not started yet never start
-                    pool.shutdown(cancel_futures=True)
-                return run, attempts
+                return run, attempts  # once the runs going have ended
     best = max(attempts, key=lambda t: t.history.best_eval_return)
     return best, attempts
 
@@ -87,12 +87,11 @@ def _in_order(pool, train, config, seeds, window):
         pool.submit(_train_one, train, config, seed) for seed in seeds[:window]
     ]
     for i in range(len(seeds)):
-        run = futures[i].result()
+        yield futures[i].result()  # the caller stops here once solved
         if i + window < len(seeds):
             futures.append(
                 pool.submit(_train_one, train, config, seeds[i + window])
             )
-        yield run
 
 
 def _train_one(
@@ -118,19 +117,30 @@ def _process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
     )
 
 
-def _notebook_functions(*functions) -> list[str]:
-    """The names of those ``functions`` that a worker process cannot
-    import: defined in a notebook (or a script run as ``__main__``), or
-    inside another function."""
-    return [
-        getattr(f, "__qualname__", repr(f))
-        for f in functions
-        if callable(f)
-        and (
-            getattr(f, "__module__", None) in (None, "__main__")
-            or "<" in getattr(f, "__qualname__", "<")
-        )
-    ]
+def _warn_one_after_another(names: list[str], stacklevel: int) -> None:
+    warnings.warn(
+        f"{', '.join(sorted(set(names)))}: defined in this notebook (or in "
+        "a function), which worker processes cannot import; the runs go "
+        "one after another in this process (to train them at once, define "
+        "it in a .py file beside the notebook and import it)",
+        stacklevel=stacklevel,
+    )
+
+
+def _notebook_functions(*objects) -> list[str]:
+    """The names of those ``objects`` that a worker process cannot get:
+    not picklable (a function defined inside another one, a lambda), or
+    pickled as a reference into ``__main__`` (a function or a class
+    defined in a notebook, which a fresh interpreter does not have)."""
+    names = []
+    for obj in objects:
+        try:
+            unsendable = b"__main__" in pickle.dumps(obj)
+        except Exception:  # any reason pickle gives
+            unsendable = True
+        if unsendable:
+            names.append(getattr(obj, "__qualname__", type(obj).__name__))
+    return names
 
 
 def train_seeds(
@@ -162,7 +172,7 @@ def train_runs(
     Each run seeds itself, so the results are the runs one after another
     would give in a process running PyTorch on one thread
     (``torch.set_num_threads(1)``, as the workers and the chapters do;
-    tests compare them): only the wall-clock time changes. The workers
+    tests compare them): only the timings change. The workers
     start fresh interpreters, which import each ``train`` and the
     functions among ``kwargs``: a function defined in ``__main__`` (a
     notebook) or inside a function cannot go there, so with one of those
@@ -194,7 +204,9 @@ def _train_runs(runs, processes, executor, kwargs, warn_level):
         raise TypeError(
             "executor must run calls in processes, got a ThreadPoolExecutor"
         )
-    local = _notebook_functions(*(run[0] for run in runs), *kwargs.values())
+    local = _notebook_functions(
+        *(x for run in runs for x in run[:2]), *kwargs.values()
+    )
     if local and (executor is not None or processes > 1):
         names = ", ".join(sorted(set(local)))
         if executor is not None:
@@ -203,13 +215,7 @@ def _train_runs(runs, processes, executor, kwargs, warn_level):
                 "notebook or in a function, it cannot be imported there; "
                 "define it in a module"
             )
-        warnings.warn(
-            f"{names}: defined in this notebook (or in a function), which "
-            "worker processes cannot import; the runs go one after another "
-            "in this process (to train them at once, define it in a .py "
-            "file beside the notebook and import it)",
-            stacklevel=warn_level,
-        )
+        _warn_one_after_another(local, warn_level + 1)
     if executor is None and (processes == 1 or len(runs) < 2 or local):
         return [train(config, seed, **kwargs) for train, config, seed in runs]
     if executor is None:
@@ -218,6 +224,7 @@ def _train_runs(runs, processes, executor, kwargs, warn_level):
     futures = [executor.submit(_train_one, *run, **kwargs) for run in runs]
     try:
         return [future.result() for future in futures]
-    finally:  # after a failure, the runs not started yet never start
+    finally:  # after a failure, the runs still queued are cancelled
+        # (those the executor already handed to a worker run to their end)
         for future in futures:
             future.cancel()

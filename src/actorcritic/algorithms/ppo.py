@@ -81,8 +81,9 @@ def train_ppo(
     ``n_epochs`` passes over the ``T * N`` transitions in shuffled
     minibatches, one Adam step each on ``loss_fn(log_prob, old_log_prob,
     advantage, entropy, value, returns, clip, value_coef, entropy_coef)``
-    with the gradient norm clipped. The step size decays linearly once per
-    rollout.
+    (the advantages normalised within the minibatch if
+    ``normalize_advantage``) with the gradient norm clipped. The step
+    size decays linearly once per rollout.
 
     Logged once per rollout, then averaged over ``log_every`` steps: the
     loss (the mean over the update's minibatches); and, for the updated
