@@ -33,8 +33,8 @@ numbers are the same either way), the PPO loss's gradient in float64 to
 1e-12 (its formula is not autograd's sequence of operations, so in
 float32 it differs by rounding; and where a ratio sits exactly on a clip
 bound the two take different subgradients) and :class:`FlatAdam` against
-``torch.optim.Adam`` to rounding. ``benchmarks/bench_ppo.py`` and ``bench_parallel_a2c.py``
-measure what each saves.
+``torch.optim.Adam`` to rounding. ``benchmarks/bench_ppo.py`` and
+``bench_parallel_a2c.py`` measure what each saves.
 
 ``torch.compile`` (inductor, CPU) of the autograd versions does not pay
 for itself at the chapters' sizes (``benchmarks/bench_compile.py``,
