@@ -14,6 +14,8 @@ import torch
 
 from actorcritic.algorithms.parallel_a2c import train_parallel_a2c
 from actorcritic.envs import seed_everything
+from actorcritic.losses import a2c_losses
+from actorcritic.networks import GaussianPolicy, ValueNetwork
 from actorcritic.returns import reward_to_go
 from actorcritic.runs import History, Trained
 from actorcritic.seeds import (
@@ -173,6 +175,25 @@ def test_train_runs_mixes_algorithms_in_the_order_given(one_thread):
     ]
     alone = [train(config, seed) for train, config, seed in runs]
     assert_same_runs(alone, train_runs(runs, processes=2))
+
+
+def test_train_runs_sends_the_chapter_3_classes(one_thread):
+    """Chapter 3's way: classes for the actor and the critic go to the
+    workers with the loss (the package's, which the checkers hand back
+    when the reader's fail)."""
+    train, config = QUICK["a2c"]
+    kwargs = dict(
+        loss_fn=a2c_losses, actor_cls=GaussianPolicy, critic_cls=ValueNetwork
+    )
+    runs = [(train, config, seed) for seed in (0, 1)]
+    alone = [train(config, seed, **kwargs) for _, _, seed in runs]
+    assert_same_runs(alone, train_runs(runs, processes=2, **kwargs))
+
+    class Actor(GaussianPolicy):  # a reader's class: not for a worker
+        pass
+
+    with pytest.warns(UserWarning, match="Actor: defined in this"):
+        train_runs(runs[:1] * 2, processes=2, **kwargs | {"actor_cls": Actor})
 
 
 def test_train_seeds_passes_keyword_arguments_to_every_run(one_thread):

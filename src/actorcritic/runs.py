@@ -44,8 +44,8 @@ class History:
         logs: named diagnostics (losses, entropy, ...), each averaged over
             the updates since the previous entry; empty for algorithms that
             log nothing.
-        train_seconds: seconds the whole run took, periodic evaluations
-            excluded.
+        train_seconds: seconds of training: from the first step to the
+            last, periodic evaluations excluded.
         gradients: how the gradient steps were computed: ``"autograd"``,
             or ``"by hand"`` when a training function given the package's
             own loss took its steps through :mod:`actorcritic.fast`.

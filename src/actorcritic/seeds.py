@@ -121,8 +121,9 @@ def _warn_one_after_another(names: list[str], stacklevel: int) -> None:
     warnings.warn(
         f"{', '.join(sorted(set(names)))}: defined in this notebook (or in "
         "a function), which worker processes cannot import; the runs go "
-        "one after another in this process (to train them at once, define "
-        "it in a .py file beside the notebook and import it)",
+        "one after another in this process (to train them in parallel, "
+        "define what is named here in a .py file in the notebook's working "
+        "directory and import it from there)",
         stacklevel=stacklevel,
     )
 
