@@ -314,8 +314,8 @@ def ppo_compiled_as_is(s: Setup) -> Step:
 
 def ppo_by_hand(s: Setup) -> Step:
     """train_ppo's default step: ppo_gradients_by_hand, FlatAdam."""
-    adam, weights = FlatAdam(s.flat, lr=PPO.lr, eps=1e-5), s.weights
-    grads = tuple([(w.grad, b.grad) for w, b in net] for net in weights)
+    adam = FlatAdam(s.flat, lr=PPO.lr, eps=1e-5)
+    weights, grads = weights_and_grads(s.actor, s.critic)
     coefs = (PPO.clip, PPO.value_coef, PPO.entropy_coef)
 
     def step(*batch):
@@ -366,9 +366,9 @@ def a2c_forward_loss(actor, critic, config, obs, next_obs, action, *rest):
     )
 
 
-def a2c_eager(s: Setup, forward_loss=a2c_forward_loss) -> Step:
-    """train_parallel_a2c's update: loss, backward, clip, fused Adam, the
-    linear step-size schedule."""
+def a2c_optimizer(s: Setup) -> Callable[[], None]:
+    """train_parallel_a2c's steps after the gradient: the clip, fused
+    Adam and the linear step-size schedule, as one call."""
     config = s.config
     optimizer = torch.optim.Adam(
         [s.flat], lr=config.lr, eps=1e-5, **ADAM_KWARGS
@@ -378,13 +378,24 @@ def a2c_eager(s: Setup, forward_loss=a2c_forward_loss) -> Step:
         lambda k: 1.0 - (1.0 - config.lr_end / config.lr) * k / s.n_steps,
     )
 
-    def step(*rollout):
-        loss = forward_loss(s.actor, s.critic, config, *rollout)
-        s.flat.grad.zero_()
-        loss.backward()
+    def apply_gradient() -> None:
         clip_flat_grad_(s.flat, config.max_grad_norm)
         optimizer.step()
         schedule.step()
+
+    return apply_gradient
+
+
+def a2c_eager(s: Setup, forward_loss=a2c_forward_loss) -> Step:
+    """train_parallel_a2c's update: loss, backward, clip, fused Adam, the
+    linear step-size schedule."""
+    apply_gradient = a2c_optimizer(s)
+
+    def step(*rollout):
+        loss = forward_loss(s.actor, s.critic, s.config, *rollout)
+        s.flat.grad.zero_()
+        loss.backward()
+        apply_gradient()
         return loss
 
     return step
@@ -444,18 +455,11 @@ def a2c_by_hand(s: Setup) -> Step:
     """train_parallel_a2c's default update: the critic's values, the
     returns, a2c_gradients_by_hand, then the same clip, Adam and
     schedule as the eager update."""
-    config, weights_grads = s.config, weights_and_grads(s.actor, s.critic)
+    config, (weights, grads) = s.config, weights_and_grads(s.actor, s.critic)
     coefs = config.value_coef, config.entropy_coef
-    optimizer = torch.optim.Adam(
-        [s.flat], lr=config.lr, eps=1e-5, **ADAM_KWARGS
-    )
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer,
-        lambda k: 1.0 - (1.0 - config.lr_end / config.lr) * k / s.n_steps,
-    )
+    apply_gradient = a2c_optimizer(s)
 
     def step(obs, next_obs, action, reward, terminated, truncated):
-        weights, grads = weights_grads
         value, next_value, inputs = critic_values(weights[1], obs, next_obs)
         returns = n_step_returns(
             reward * config.reward_scale,
@@ -467,9 +471,7 @@ def a2c_by_hand(s: Setup) -> Step:
         loss, _ = a2c_gradients_by_hand(
             weights, grads, obs, action, returns, (value, inputs), *coefs
         )
-        clip_flat_grad_(s.flat, config.max_grad_norm)
-        optimizer.step()
-        schedule.step()
+        apply_gradient()
         return loss
 
     return step
