@@ -155,6 +155,18 @@ WRONG_SPACES = {
             ("train_a2c needs a continuous", "CartPole-v1 has Discrete(2)"),
         ),
         (
+            "sac",
+            QUICK["sac"],
+            "CartPole-v1",
+            ("train_sac needs a continuous", "chapters 4 to 6"),
+        ),
+        (
+            "td3",
+            QUICK["td3"],
+            "CartPole-v1",
+            ("train_td3 needs a continuous", "train_ppo"),
+        ),
+        (
             "fit_critic_td",
             (
                 lambda config, seed: fit_critic_td(None, config, seed),

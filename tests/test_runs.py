@@ -21,6 +21,8 @@ from actorcritic.algorithms.parallel_a2c import (
 )
 from actorcritic.algorithms.ppo import PPOConfig
 from actorcritic.algorithms.reinforce import ReinforceConfig
+from actorcritic.algorithms.sac import SACConfig
+from actorcritic.algorithms.td3 import TD3Config
 from tests.algorithms.quick import QUICK
 
 
@@ -69,6 +71,16 @@ def test_same_seed_same_run_other_seed_other_run(name):
         (PPOConfig, dict(n_epochs=0)),
         (PPOConfig, dict(minibatch_size=100)),
         (PPOConfig, dict(lr_end=1.0)),
+        (SACConfig, dict(tau=0.0)),
+        (SACConfig, dict(tau=1.5)),
+        (SACConfig, dict(batch_size=0)),
+        (SACConfig, dict(alpha=-0.1)),
+        (SACConfig, dict(learning_starts=-1)),
+        (SACConfig, dict(bias_episodes=-1)),
+        (TD3Config, dict(policy_delay=0)),
+        (TD3Config, dict(n_critics=0)),
+        (TD3Config, dict(target_noise=-0.2)),
+        (TD3Config, dict(buffer_size=0)),
     ],
 )
 def test_configs_reject_bad_values_naming_the_field(config_cls, bad):

@@ -56,8 +56,9 @@ _ACTIONS = {
     ),
     "continuous": (
         gym.spaces.Box,
-        "a continuous action space, a 1-D Box, for a Gaussian policy",
-        "for discrete actions, see chapter 4's train_parallel_a2c",
+        "a continuous action space, a 1-D Box",
+        "for discrete actions, see chapters 4 to 6: train_parallel_a2c and "
+        "train_ppo",
     ),
 }
 

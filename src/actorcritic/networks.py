@@ -11,13 +11,20 @@ from torch import nn
 from torch.distributions import Categorical, Independent, Normal
 
 
-def mlp(in_dim: int, out_dim: int, hidden: tuple[int, ...]) -> nn.Sequential:
-    """A multilayer perceptron with tanh hidden activations.
+def mlp(
+    in_dim: int,
+    out_dim: int,
+    hidden: tuple[int, ...],
+    activation: type[nn.Module] = nn.Tanh,
+) -> nn.Sequential:
+    """A multilayer perceptron, tanh hidden activations by default.
 
     Args:
         in_dim: input features.
         out_dim: output features (the last layer is linear).
         hidden: widths of the hidden layers, e.g. ``(64, 64)``.
+        activation: the hidden layers' activation; chapter 7's
+            off-policy networks take ``nn.ReLU``, as their papers do.
     """
     if in_dim < 1 or out_dim < 1 or any(h < 1 for h in hidden):
         raise ValueError(
@@ -27,7 +34,7 @@ def mlp(in_dim: int, out_dim: int, hidden: tuple[int, ...]) -> nn.Sequential:
     layers: list[nn.Module] = []
     width = in_dim
     for h in hidden:
-        layers += [nn.Linear(width, h), nn.Tanh()]
+        layers += [nn.Linear(width, h), activation()]
         width = h
     layers.append(nn.Linear(width, out_dim))
     return nn.Sequential(*layers)

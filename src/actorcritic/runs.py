@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,6 +50,9 @@ class History:
         gradients: how the gradient steps were computed: ``"autograd"``,
             or ``"by hand"`` when a training function given the package's
             own loss took its steps through :mod:`actorcritic.fast`.
+        eval_probes: named measurements taken at each periodic
+            evaluation (chapter 7's critic estimates and the returns they
+            predict), one entry per ``eval_steps``; empty if none.
     """
 
     env_steps: list[int] = field(default_factory=list)
@@ -61,6 +65,7 @@ class History:
     logs: dict[str, list[float]] = field(default_factory=dict)
     train_seconds: float = 0.0
     gradients: str = "autograd"
+    eval_probes: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def best_eval_return(self) -> float:
@@ -113,11 +118,22 @@ class Logger:
 
 class Tracker:
     """Bookkeeping shared by the training functions: history, periodic
-    greedy evaluation, best-actor snapshot, early stop."""
+    greedy evaluation, best-actor snapshot, early stop.
 
-    def __init__(self, config, actor: nn.Module, seed: int) -> None:
+    ``probe``, if given, is called after each periodic evaluation (its
+    time excluded from training's, like the evaluation's) and returns
+    named numbers for ``History.eval_probes``."""
+
+    def __init__(
+        self,
+        config,
+        actor: nn.Module,
+        seed: int,
+        probe: Callable[[], dict[str, float]] | None = None,
+    ) -> None:
         self.config = config
         self.actor = actor
+        self.probe = probe
         self.eval_seed = 1_000_000 + 1_000 * seed  # disjoint from training
         self.next_eval = config.eval_every
         self.history = History()
@@ -154,6 +170,9 @@ class Tracker:
         self.history.eval_steps.append(step)
         self.history.eval_return.append(mean)
         self.history.eval_cost.append(int(episodes.lengths.sum()))
+        if self.probe is not None:
+            for name, value in self.probe().items():
+                self.history.eval_probes.setdefault(name, []).append(value)
         self.eval_seconds += time.perf_counter() - started
         target = self.config.stop_at_return
         self.stopped = target is not None and mean >= target

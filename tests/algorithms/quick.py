@@ -16,6 +16,8 @@ from actorcritic.algorithms.parallel_a2c import (
 )
 from actorcritic.algorithms.ppo import PPOConfig, train_ppo
 from actorcritic.algorithms.reinforce import ReinforceConfig, train_reinforce
+from actorcritic.algorithms.sac import SACConfig, train_sac
+from actorcritic.algorithms.td3 import TD3Config, ddpg, train_td3
 
 QUICK_AC = OneStepACConfig(total_steps=600, eval_every=300, eval_episodes=2)
 QUICK_PG = ReinforceConfig(total_steps=600, eval_every=300, eval_episodes=2)
@@ -50,6 +52,26 @@ QUICK_PPO = PPOConfig(
     log_every=128,
 )
 
+# Off-policy: 300 steps, the first 100 random, then one update a step
+QUICK_SAC = SACConfig(
+    total_steps=300,
+    learning_starts=100,
+    batch_size=32,
+    hidden=(16, 16),
+    eval_every=150,
+    eval_episodes=2,
+    log_every=100,
+)
+QUICK_TD3 = TD3Config(
+    total_steps=300,
+    learning_starts=100,
+    batch_size=32,
+    hidden=(16, 16),
+    eval_every=150,
+    eval_episodes=2,
+    log_every=100,
+)
+
 #: name -> (training function, its quick config)
 QUICK = {
     "one_step_actor_critic": (train_one_step_actor_critic, QUICK_AC),
@@ -64,4 +86,18 @@ QUICK = {
     "parallel_a2c": (train_parallel_a2c, QUICK_PAR),
     "episodic_pg": (train_episodic_pg, QUICK_EPG),
     "ppo": (train_ppo, QUICK_PPO),
+    "sac": (train_sac, QUICK_SAC),
+    "td3": (train_td3, QUICK_TD3),
+    "ddpg": (
+        train_td3,
+        ddpg(
+            total_steps=300,
+            learning_starts=100,
+            batch_size=32,
+            hidden=(16, 16),
+            eval_every=150,
+            eval_episodes=2,
+            log_every=100,
+        ),
+    ),
 }

@@ -1,0 +1,46 @@
+"""TD3 and DDPG (chapter 7)."""
+
+import dataclasses
+
+import pytest
+
+import actorcritic.algorithms.td3 as td3
+from tests.algorithms.quick import QUICK, QUICK_TD3
+
+
+def test_td3_history_and_diagnostics():
+    h = td3.train_td3(QUICK_TD3, seed=0).history
+    assert h.eval_steps == [150, 300]
+    assert h.log_steps == [101, 200, 300]
+    assert set(h.logs) == {"critic_loss", "q"}
+
+
+@pytest.mark.parametrize(
+    "name, targets_per_update", [("td3", 0.5), ("ddpg", 1.0)]
+)
+def test_the_actor_and_targets_wait_policy_delay_updates(
+    monkeypatch, name, targets_per_update
+):
+    calls = []
+    real = td3.polyak_update
+    monkeypatch.setattr(
+        td3,
+        "polyak_update",
+        lambda target, online, tau: (
+            calls.append(tau) or real(target, online, tau)
+        ),
+    )
+    train, config = QUICK[name]
+    train(config, seed=0)
+    updates = config.total_steps - config.learning_starts  # one per step
+    # each actor update moves two targets: the actor's and the critics'
+    assert len(calls) == 2 * updates * targets_per_update
+
+
+def test_ddpg_is_td3_without_its_three_fixes():
+    assert td3.DDPG.n_critics == 1
+    assert td3.DDPG.policy_delay == 1
+    assert td3.DDPG.target_noise == 0.0
+    changed = td3.ddpg(total_steps=5_000)
+    assert changed.total_steps == 5_000 and changed.n_critics == 1
+    assert dataclasses.replace(td3.DDPG, n_critics=2).policy_delay == 1
