@@ -205,4 +205,7 @@ class SquashedGaussianPolicy(_BoxPolicy):
         return self.center + self.half_width * torch.tanh(self(obs)[0])
 
     def explore(self, obs: torch.Tensor) -> torch.Tensor:
-        return self.sample(obs)[0]
+        """A sampled action, without its log-probability."""
+        mean, log_std = self(obs)
+        pre_tanh = mean + log_std.exp() * torch.randn_like(mean)
+        return self.center + self.half_width * torch.tanh(pre_tanh)

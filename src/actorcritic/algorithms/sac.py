@@ -5,6 +5,7 @@ an automatically tuned entropy temperature."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,7 +86,12 @@ def bias_probe(actor, critic, config, seed: int):
     return probe if config.bias_episodes > 0 else None
 
 
-def train_sac(config: SACConfig, seed: int) -> Trained:
+def train_sac(
+    config: SACConfig,
+    seed: int,
+    target_fn: Callable[..., torch.Tensor] = soft_q_target,
+    polyak_fn: Callable[..., None] = polyak_update,
+) -> Trained:
     """Train SAC; the returned critic is the twin :class:`QNetworks`.
 
     Per gradient step, on a batch ``(s, a, r, s')`` from the buffer, with
@@ -105,6 +111,14 @@ def train_sac(config: SACConfig, seed: int) -> Trained:
     is half its mean squared error), so ``benchmarks/bench_sb3_sac.py``
     compares like with like. The temperature in steps 2 and 3 is the one
     before step 1's update.
+
+    Args:
+        config: hyperparameters.
+        seed: seeds the networks, the sampling and the environment.
+        target_fn: computes step 2's target, with
+            :func:`~actorcritic.off_policy.soft_q_target`'s arguments.
+        polyak_fn: step 4, as :func:`~actorcritic.off_policy.polyak_update`.
+            The chapter passes the reader's versions of both.
     """
     env = continuous_env("train_sac", config, seed)
     obs_dim = env.observation_space.shape[0]
@@ -140,7 +154,7 @@ def train_sac(config: SACConfig, seed: int) -> Trained:
             alpha = config.alpha
         with torch.no_grad():
             next_action, next_log_prob = actor.sample(batch.next_obs)
-            target = soft_q_target(
+            target = target_fn(
                 batch.reward,
                 critic_target(batch.next_obs, next_action),  # (2, B)
                 next_log_prob,
@@ -159,7 +173,7 @@ def train_sac(config: SACConfig, seed: int) -> Trained:
         actor_opt.flat.grad.zero_()
         actor_loss.backward(inputs=actor_params)  # no critic gradients
         actor_opt.step()
-        polyak_update(critic_target, critic, config.tau)
+        polyak_fn(critic_target, critic, config.tau)
         return {
             "critic_loss": critic_loss,
             "actor_loss": actor_loss,

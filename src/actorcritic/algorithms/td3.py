@@ -6,6 +6,7 @@ and :data:`DDPG`, the same code with the three fixes turned off
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import torch
@@ -72,7 +73,11 @@ def ddpg(**changes) -> TD3Config:
     return replace(DDPG, **changes)
 
 
-def train_td3(config: TD3Config, seed: int) -> Trained:
+def train_td3(
+    config: TD3Config,
+    seed: int,
+    polyak_fn: Callable[..., None] = polyak_update,
+) -> Trained:
     """Train TD3 (or DDPG, with :data:`DDPG`'s settings); the returned
     critic is the :class:`QNetworks` of ``config.n_critics`` critics.
 
@@ -87,7 +92,9 @@ def train_td3(config: TD3Config, seed: int) -> Trained:
        and the target actor and critics take a Polyak step of ``tau``.
 
     Acting adds Gaussian noise of std ``exploration_noise`` to ``mu(s)``
-    and clips into the box.
+    and clips into the box. ``polyak_fn`` makes step 3's Polyak steps,
+    as :func:`~actorcritic.off_policy.polyak_update` (the chapter passes
+    the reader's version).
     """
     env = continuous_env("train_td3", config, seed)
     obs_dim = env.observation_space.shape[0]
@@ -137,8 +144,8 @@ def train_td3(config: TD3Config, seed: int) -> Trained:
             actor_opt.flat.grad.zero_()
             actor_loss.backward(inputs=actor_params)  # no critic gradients
             actor_opt.step()
-            polyak_update(critic_target, critic, config.tau)
-            polyak_update(actor_target, actor, config.tau)
+            polyak_fn(critic_target, critic, config.tau)
+            polyak_fn(actor_target, actor, config.tau)
         return logs
 
     buffer = ReplayBuffer(
