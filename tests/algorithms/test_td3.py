@@ -5,6 +5,7 @@ import dataclasses
 import pytest
 
 import actorcritic.algorithms.td3 as td3
+from actorcritic.off_policy import polyak_update
 from tests.algorithms.quick import QUICK, QUICK_TD3
 
 
@@ -19,22 +20,20 @@ def test_td3_history_and_diagnostics():
     "name, targets_per_update", [("td3", 0.5), ("ddpg", 1.0)]
 )
 def test_the_actor_and_targets_wait_policy_delay_updates(
-    monkeypatch, name, targets_per_update
+    name, targets_per_update
 ):
     calls = []
-    real = td3.polyak_update
-    monkeypatch.setattr(
-        td3,
-        "polyak_update",
-        lambda target, online, tau: (
-            calls.append(tau) or real(target, online, tau)
-        ),
-    )
+
+    def recording_polyak(target, online, tau):
+        calls.append(tau)
+        polyak_update(target, online, tau)
+
     train, config = QUICK[name]
-    train(config, seed=0)
+    train(config, seed=0, polyak_fn=recording_polyak)
     updates = config.total_steps - config.learning_starts  # one per step
     # each actor update moves two targets: the actor's and the critics'
     assert len(calls) == 2 * updates * targets_per_update
+    assert set(calls) == {config.tau}
 
 
 def test_ddpg_is_td3_without_its_three_fixes():
