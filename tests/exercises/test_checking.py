@@ -15,10 +15,13 @@ from actorcritic.exercises import (
     check_gae,
     check_n_step_returns,
     check_one_step_losses,
+    check_polyak_update,
     check_ppo_loss,
     check_q_values,
     check_reinforce_loss,
     check_reward_to_go,
+    check_soft_q_target,
+    check_squashed_log_prob,
     check_td_error,
 )
 from actorcritic.exercises.episodic_pg import reference_q_values
@@ -33,6 +36,11 @@ from actorcritic.losses import (
     ppo_loss,
 )
 from actorcritic.networks import GaussianPolicy, ValueNetwork
+from actorcritic.off_policy import (
+    polyak_update,
+    soft_q_target,
+    squashed_gaussian_log_prob,
+)
 from actorcritic.returns import gae, n_step_returns
 from tests.exercises import assert_replaced, exercise, run
 
@@ -69,6 +77,9 @@ STUBS = {  # checker: (its stub, the reference the chapter falls back to)
     check_entropy_loss: (stub, entropy_loss),
     check_gae: (stub, gae),
     check_ppo_loss: (stub, ppo_loss),
+    check_soft_q_target: (stub, soft_q_target),
+    check_squashed_log_prob: (stub, squashed_gaussian_log_prob),
+    check_polyak_update: (stub, polyak_update),
 }
 
 

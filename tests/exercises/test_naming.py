@@ -5,9 +5,10 @@ names what was done: a catalogued mistake the checker recognised ("this
 is what ... gives"), or a breach of the protocol, whose message is
 specific by construction (renamed parameters, inputs changed or cut off
 their graph, a result of the wrong type, dtype or shape, kernel settings
-changed). Every checker has a catalogue of mistakes and must name at least 90 %
-of its wrong rows; the table of every checker's share is printed (run
-with -s).
+changed; for ``polyak_update``, a target's parameter replaced, left with
+a gradient history or with another ``requires_grad``). Every checker has
+a catalogue of mistakes and must name at least 90 % of its wrong rows;
+the table of every checker's share is printed (run with -s).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from tests.exercises import (
     run,
     test_a2c,  # noqa: F401  (each module fills WRONG)
     test_episodic_pg,  # noqa: F401
+    test_off_policy,  # noqa: F401
+    test_off_policy_polyak,  # noqa: F401
     test_one_step_actor_critic,  # noqa: F401
     test_parallel_a2c,  # noqa: F401
     test_ppo,  # noqa: F401
@@ -39,6 +42,9 @@ NAMED = (
     "expected a tuple",
     "switched autograd",
     "changed the default dtype",
+    "with a new tensor",
+    "a gradient history",
+    "changed requires_grad",
 )
 
 
@@ -55,7 +61,7 @@ def shares() -> dict[str, tuple[int, int]]:
 def test_every_checker_names_nine_rejections_in_ten():
     table = shares()
     print("\n".join(f"{n:<16}{k:>3} / {t}" for n, (k, t) in table.items()))
-    assert len(table) == 13
+    assert len(table) == 16
     for name, (k, t) in table.items():
         assert k >= 0.9 * t, f"{name}: {k} of {t} rejections name the mistake"
 

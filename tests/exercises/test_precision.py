@@ -17,7 +17,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from actorcritic import losses, returns
+from actorcritic import losses, off_policy, returns
 from actorcritic.exercises import (
     check_a2c_loss,
     check_a2c_losses,
@@ -29,6 +29,8 @@ from actorcritic.exercises import (
     check_q_values,
     check_reinforce_loss,
     check_reward_to_go,
+    check_soft_q_target,
+    check_squashed_log_prob,
     check_td_error,
 )
 from actorcritic.exercises.episodic_pg import reference_q_values
@@ -205,6 +207,14 @@ STYLES = {
         "reference-in-float64": in_float64(losses.entropy_loss)
     },
     check_ppo_loss: {"reference-in-float64": in_float64(losses.ppo_loss)},
+    check_soft_q_target: {
+        "reference-in-float64": in_float64(off_policy.soft_q_target)
+    },
+    check_squashed_log_prob: {
+        "reference-in-float64": in_float64(
+            off_policy.squashed_gaussian_log_prob
+        )
+    },
 }
 
 

@@ -27,7 +27,16 @@ module                      chapter  checkers            siblings
 ``ppo``                     6        gae, ppo_loss       ``_gae_cases``,
                                                          ``_loss_cases``,
                                                          ``_mistakes``
+``off_policy``              7        soft_q_target,      ``_cases``,
+                                     squashed_log_prob   ``_mistakes``
+``off_policy_polyak``       7        polyak_update       ``_cases``,
+                                                         ``_mistakes``
 ==========================  =======  ==================  ================
+
+Chapter 7 has three algorithms (DDPG, TD3, SAC) and one module of their
+shared maths, :mod:`actorcritic.off_policy`: its checkers are named
+after that module. ``polyak_update`` returns nothing: its checker checks
+what the call does to the networks, in a module of its own.
 """
 
 from actorcritic.exercises.a2c import (
@@ -39,6 +48,11 @@ from actorcritic.exercises.episodic_pg import (
     check_entropy_loss,
     check_q_values,
 )
+from actorcritic.exercises.off_policy import (
+    check_soft_q_target,
+    check_squashed_log_prob,
+)
+from actorcritic.exercises.off_policy_polyak import check_polyak_update
 from actorcritic.exercises.one_step_actor_critic import (
     check_one_step_losses,
     check_td_error,
@@ -62,9 +76,12 @@ __all__ = [
     "check_gae",
     "check_n_step_returns",
     "check_one_step_losses",
+    "check_polyak_update",
     "check_ppo_loss",
     "check_q_values",
     "check_reinforce_loss",
     "check_reward_to_go",
+    "check_soft_q_target",
+    "check_squashed_log_prob",
     "check_td_error",
 ]

@@ -69,6 +69,18 @@ def renamed_forward(candidate_cls, reference_cls, title) -> str | None:
     return None
 
 
+def reader_code(fn: Callable) -> list:
+    """The code of ``fn`` and of the functions it wraps (``__wrapped__``,
+    which decorators such as ``@torch.no_grad()`` set): a stub under a
+    decorator is still the reader's."""
+    codes, seen = [], set()
+    while fn is not None and id(fn) not in seen:  # a cycle ends the chain
+        seen.add(id(fn))
+        codes.append(getattr(fn, "__code__", None))
+        fn = getattr(fn, "__wrapped__", None)
+    return codes
+
+
 def is_stub(exc: NotImplementedError, codes: set) -> bool:
     """True for the exercise's own ``raise NotImplementedError`` line in
     the reader's code, not for one raised by a library (PyTorch raises
