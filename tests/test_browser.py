@@ -296,10 +296,12 @@ def test_search_stays_in_its_language_and_finds_every_page(
     )
 
 
-@pytest.mark.parametrize("chapter", ["05_lunar_lander_aac", "06_gae_ppo"])
+@pytest.mark.parametrize(
+    "chapter", ["05_lunar_lander_aac", "06_gae_ppo", "07_off_policy"]
+)
 @pytest.mark.parametrize("lang", LANGS)
 def test_answers_start_folded_and_open_on_a_tap(open_page, lang, chapter):
-    """The answers of chapters 5 and 6 are plain <details> blocks (so that
+    """The answers of chapters 5 to 7 are plain <details> blocks (so that
     Jupyter and Colab fold them too): closed at first below their visible
     question, styled by the book's sheet, and open on a tap, at a phone's
     width."""

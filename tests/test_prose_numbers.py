@@ -97,6 +97,8 @@ CONSTANTS = {
     50: "LunarLander-v3: frames per second",
     80: "Spinning Up's VPG: value-function steps per batch (train_v_iters)",
     1.5: "Stable-Baselines3's PPO: epochs stop at 1.5 times target_kl",
+    260: "RL Zoo's SAC on LunarLanderContinuous-v3: its benchmark score",
+    207: "RL Zoo's TD3 on LunarLanderContinuous-v3: its benchmark score",
 }
 WORDS = {"thousand": 1000.0, "mille": 1000.0, "million": 1e6}
 MONTHS = re.compile(
