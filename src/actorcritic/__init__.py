@@ -6,9 +6,13 @@ Where things live (chapters import from these modules directly):
   targets, reward-to-go, n-step returns), ``losses``, ``gradients``
   (policy-gradient estimates, chapters 1 and 6) and ``variance`` (the
   statistics of repeated estimates: total variance, batch means, a
-  bootstrap interval);
-- the pieces an algorithm is built from: ``networks``, ``envs``,
-  ``rollouts``, ``evaluation``, ``optim`` (fused Adam, flat parameters,
+  bootstrap interval) and ``off_policy`` (chapter 7's targets, the
+  squashed Gaussian's log-probability, Polyak averaging, the critic's
+  estimation bias);
+- the pieces an algorithm is built from: ``networks`` (and
+  ``off_policy_networks``, chapter 7's critics of a state and an action
+  and its policies), ``envs``, ``rollouts``, ``buffer`` (the replay
+  buffer), ``evaluation``, ``optim`` (fused Adam, flat parameters,
   Adam on them), ``runs`` (the history, the evaluation tracker with its
   keep-best checkpoint, the logger);
 - ``seeds``: several runs at once, in worker processes or on an
@@ -19,8 +23,9 @@ Where things live (chapters import from these modules directly):
 - ``algorithms``: one module per algorithm, named after it, each with its
   frozen config and its ``train_*`` function: ``reinforce`` (chapters 1,
   2), ``one_step_actor_critic`` (2), ``a2c`` (3), ``parallel_a2c`` (4, 5),
-  ``episodic_pg`` (5), ``ppo`` (6); ``algorithms.common`` holds the
-  config check and what A2C and PPO start from;
+  ``episodic_pg`` (5), ``ppo`` (6), ``td3`` (DDPG and TD3) and ``sac``
+  (7); ``algorithms.common`` holds the config check, what A2C and PPO
+  start from and chapter 7's interaction loop;
 - ``exercises``: every ``check_*`` function, importable from
   ``actorcritic.exercises``; one module per chapter, named like the
   algorithms (with its cases and catalogue of mistakes, or siblings
