@@ -60,6 +60,19 @@ def orthogonal_init(module: nn.Module, output_gain: float) -> nn.Module:
     return module
 
 
+def action_box(low, high) -> tuple[torch.Tensor, torch.Tensor]:
+    """A box of continuous actions as two flat float32 tensors
+    ``(act_dim,)``, checked: one shape, ``low < high`` everywhere."""
+    low_t = torch.as_tensor(np.asarray(low, dtype=np.float32)).flatten()
+    high_t = torch.as_tensor(np.asarray(high, dtype=np.float32)).flatten()
+    if low_t.shape != high_t.shape or not bool((low_t < high_t).all()):
+        raise ValueError(
+            "low and high must have one shape with low < high, got "
+            f"low={low_t.tolist()}, high={high_t.tolist()}"
+        )
+    return low_t, high_t
+
+
 class CategoricalPolicy(nn.Module):
     """pi(a|s) over ``n_actions`` discrete actions, from logits.
 
@@ -163,13 +176,7 @@ class GaussianPolicy(nn.Module):
         min_std: float = 1e-3,
     ) -> None:
         super().__init__()
-        low_t = torch.as_tensor(np.asarray(low, dtype=np.float32)).flatten()
-        high_t = torch.as_tensor(np.asarray(high, dtype=np.float32)).flatten()
-        if low_t.shape != high_t.shape or not bool((low_t < high_t).all()):
-            raise ValueError(
-                "low and high must have one shape with low < high, got "
-                f"low={low_t.tolist()}, high={high_t.tolist()}"
-            )
+        low_t, high_t = action_box(low, high)
         if min_std <= 0:
             raise ValueError(f"min_std must be positive, got {min_std}")
         self.obs_dim = obs_dim

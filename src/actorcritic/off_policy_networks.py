@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from actorcritic.networks import mlp
+from actorcritic.networks import action_box, mlp
 from actorcritic.off_policy import squashed_gaussian_log_prob
 
 
@@ -89,13 +89,7 @@ class _BoxPolicy(nn.Module):
 
     def __init__(self, obs_dim, low, high, out_per_dim, hidden) -> None:
         super().__init__()
-        low_t = torch.as_tensor(np.asarray(low, dtype=np.float32)).flatten()
-        high_t = torch.as_tensor(np.asarray(high, dtype=np.float32)).flatten()
-        if low_t.shape != high_t.shape or not bool((low_t < high_t).all()):
-            raise ValueError(
-                "low and high must have one shape with low < high, got "
-                f"low={low_t.tolist()}, high={high_t.tolist()}"
-            )
+        low_t, high_t = action_box(low, high)
         self.obs_dim, self.act_dim = obs_dim, int(low_t.numel())
         self.register_buffer("low", low_t)
         self.register_buffer("high", high_t)

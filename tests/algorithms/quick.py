@@ -53,7 +53,7 @@ QUICK_PPO = PPOConfig(
 )
 
 # Off-policy: 300 steps, the first 100 random, then one update a step
-QUICK_SAC = SACConfig(
+QUICK_OFF_POLICY = dict(
     total_steps=300,
     learning_starts=100,
     batch_size=32,
@@ -62,15 +62,8 @@ QUICK_SAC = SACConfig(
     eval_episodes=2,
     log_every=100,
 )
-QUICK_TD3 = TD3Config(
-    total_steps=300,
-    learning_starts=100,
-    batch_size=32,
-    hidden=(16, 16),
-    eval_every=150,
-    eval_episodes=2,
-    log_every=100,
-)
+QUICK_SAC = SACConfig(**QUICK_OFF_POLICY)
+QUICK_TD3 = TD3Config(**QUICK_OFF_POLICY)
 
 #: name -> (training function, its quick config)
 QUICK = {
@@ -88,16 +81,5 @@ QUICK = {
     "ppo": (train_ppo, QUICK_PPO),
     "sac": (train_sac, QUICK_SAC),
     "td3": (train_td3, QUICK_TD3),
-    "ddpg": (
-        train_td3,
-        ddpg(
-            total_steps=300,
-            learning_starts=100,
-            batch_size=32,
-            hidden=(16, 16),
-            eval_every=150,
-            eval_episodes=2,
-            log_every=100,
-        ),
-    ),
+    "ddpg": (train_td3, ddpg(**QUICK_OFF_POLICY)),
 }

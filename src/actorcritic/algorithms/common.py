@@ -81,6 +81,7 @@ def check_config(config) -> None:
         "target_noise",
         "noise_clip",
         "alpha",
+        "bias_episodes",
     ):
         if value < 0:
             raise ValueError(f"{name} must be >= 0, got {value}")

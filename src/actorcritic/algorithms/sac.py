@@ -56,10 +56,6 @@ class SACConfig:
 
     def __post_init__(self) -> None:
         check_config(self)
-        if self.bias_episodes < 0:
-            raise ValueError(
-                f"bias_episodes must be >= 0, got {self.bias_episodes}"
-            )
 
 
 def bias_probe(actor, critic, config, seed: int):

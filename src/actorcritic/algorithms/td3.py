@@ -57,10 +57,6 @@ class TD3Config:
 
     def __post_init__(self) -> None:
         check_config(self)
-        if self.bias_episodes < 0:
-            raise ValueError(
-                f"bias_episodes must be >= 0, got {self.bias_episodes}"
-            )
 
 
 #: DDPG as TD3's ablation: one critic, the actor and the targets updated
