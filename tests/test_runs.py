@@ -76,7 +76,7 @@ def test_same_seed_same_run_other_seed_other_run(name):
         (SACConfig, dict(batch_size=0)),
         (SACConfig, dict(alpha=-0.1)),
         (SACConfig, dict(learning_starts=-1)),
-        (SACConfig, dict(bias_episodes=-1)),
+        (TD3Config, dict(bias_episodes=-1)),
         (TD3Config, dict(policy_delay=0)),
         (TD3Config, dict(n_critics=0)),
         (TD3Config, dict(target_noise=-0.2)),

@@ -43,3 +43,11 @@ def test_ddpg_is_td3_without_its_three_fixes():
     changed = td3.ddpg(total_steps=5_000)
     assert changed.total_steps == 5_000 and changed.n_critics == 1
     assert dataclasses.replace(td3.DDPG, n_critics=2).policy_delay == 1
+
+
+def test_the_bias_probe_runs_at_every_evaluation():
+    config = dataclasses.replace(QUICK_TD3, bias_episodes=2)
+    h = td3.train_td3(config, seed=0).history
+    assert set(h.eval_probes) == {"q_estimate", "mc_return"}
+    assert all(len(v) == len(h.eval_steps) for v in h.eval_probes.values())
+    assert all(r < 0 for r in h.eval_probes["mc_return"])  # Pendulum

@@ -8,7 +8,6 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 
 from actorcritic.algorithms.common import (
@@ -19,7 +18,6 @@ from actorcritic.algorithms.common import (
 from actorcritic.buffer import ReplayBuffer, Transitions
 from actorcritic.off_policy import (
     clipped_double_q,
-    estimation_bias,
     polyak_update,
     soft_q_target,
 )
@@ -49,37 +47,12 @@ class SACConfig:
     bootstrap_truncated: bool = True  # False: time limits as terminal
     eval_every: int = 2_000  # env steps between greedy evaluations
     eval_episodes: int = 10  # episodes per periodic evaluation
-    bias_episodes: int = 0  # > 0: measure the critic's bias at evaluations
     stop_at_return: float | None = None  # stop once an evaluation reaches it
     keep_best: bool = False  # return the best-evaluated actor, not the last
     log_every: int = 1_000  # env steps between logged diagnostics
 
     def __post_init__(self) -> None:
         check_config(self)
-
-
-def bias_probe(actor, critic, config, seed: int):
-    """The probe :func:`train_sac` and :func:`~actorcritic.algorithms.td3.
-    train_td3` hand their tracker when ``config.bias_episodes > 0``: the
-    mean of the first critic's estimate and of the discounted return it
-    predicts (:func:`~actorcritic.off_policy.estimation_bias`), at the
-    start states of episodes seeded like the evaluations'."""
-
-    def probe() -> dict[str, float]:
-        q, returns = estimation_bias(
-            actor,
-            critic,
-            config.env_id,
-            config.bias_episodes,
-            seed=2_000_000 + 1_000 * seed,
-            gamma=config.gamma,
-        )
-        return {
-            "q_estimate": float(np.mean(q)),
-            "mc_return": float(np.mean(returns)),
-        }
-
-    return probe if config.bias_episodes > 0 else None
 
 
 def train_sac(
@@ -180,9 +153,7 @@ def train_sac(
     buffer = ReplayBuffer(
         obs_dim, act_dim, min(config.buffer_size, config.total_steps)
     )
-    tracker = Tracker(
-        config, actor, seed, bias_probe(actor, critic, config, seed)
-    )
+    tracker = Tracker(config, actor, seed)
     try:
         off_policy_loop(config, env, actor, buffer, update, tracker)
     finally:

@@ -9,6 +9,7 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import numpy as np
 import torch
 
 from actorcritic.algorithms.common import (
@@ -16,9 +17,12 @@ from actorcritic.algorithms.common import (
     continuous_env,
     off_policy_loop,
 )
-from actorcritic.algorithms.sac import bias_probe
 from actorcritic.buffer import ReplayBuffer, Transitions
-from actorcritic.off_policy import clipped_double_q, polyak_update
+from actorcritic.off_policy import (
+    clipped_double_q,
+    estimation_bias,
+    polyak_update,
+)
 from actorcritic.off_policy_networks import DeterministicPolicy, QNetworks
 from actorcritic.optim import FlatAdam, flat_parameters
 from actorcritic.returns import td_target
@@ -67,6 +71,35 @@ DDPG = TD3Config(n_critics=1, policy_delay=1, target_noise=0.0)
 def ddpg(**changes) -> TD3Config:
     """:data:`DDPG` with some fields changed (``dataclasses.replace``)."""
     return replace(DDPG, **changes)
+
+
+def bias_probe(actor, critic, config, seed: int):
+    """The probe :func:`train_td3` hands its tracker when
+    ``config.bias_episodes > 0``: the mean of the first critic's estimate
+    and of the discounted return it predicts
+    (:func:`~actorcritic.off_policy.estimation_bias`), at the start
+    states of ``bias_episodes`` seeded episodes of the greedy policy.
+
+    Only for a deterministic policy's critic: SAC's critics estimate a
+    soft value, which counts the entropy bonuses to come, of a
+    stochastic policy, and differ from the greedy return by more than
+    their bias."""
+
+    def probe() -> dict[str, float]:
+        q, returns = estimation_bias(
+            actor,
+            critic,
+            config.env_id,
+            config.bias_episodes,
+            seed=2_000_000 + 1_000 * seed,
+            gamma=config.gamma,
+        )
+        return {
+            "q_estimate": float(np.mean(q)),
+            "mc_return": float(np.mean(returns)),
+        }
+
+    return probe if config.bias_episodes > 0 else None
 
 
 def train_td3(

@@ -62,7 +62,7 @@ def check_squashed_log_prob(fn: Callable, report: Report = print) -> Callable:
         fn,
         off_policy.squashed_gaussian_log_prob,
         LOG_PROB_CASES,
-        "squashed_gaussian_log_prob",
+        "squashed_log_prob",
         output_names=("log_prob",),
         report=report,
         reader_code=reader_code(fn),
