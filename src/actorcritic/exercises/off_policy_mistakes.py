@@ -57,6 +57,14 @@ SOFT_Q_MISTAKES = [
         "alone; truncated changes nothing in the target.",
     ),
     Mistake(
+        "multiplying by (1 - terminated * (1 - truncated)), which "
+        "bootstraps a step that is both terminated and truncated,",
+        _soft_q_with(ended=lambda te, tr: te * (1 - tr)),
+        "When a time limit falls on a terminal step, Gymnasium reports "
+        "both, and the step is terminal: multiply by (1 - terminated) "
+        "alone, whatever truncated says.",
+    ),
+    Mistake(
         "no cut at all (bootstrapping from terminal states)",
         _soft_q_with(ended=lambda te, tr: torch.zeros_like(te)),
         "A terminal state is worth 0: multiply gamma * (min Q - alpha "
@@ -165,9 +173,10 @@ LOG_PROB_MISTAKES = [
         _log_prob_with(
             correction=lambda u: torch.log(1 - torch.tanh(u) ** 2 + 1e-6)
         ),
-        "The epsilon keeps the log finite, not right: where tanh(u) "
-        "saturates it gives log 1e-6 instead of about log 4 - 2|u|. Use "
-        f"{_STABLE}, exact and finite.",
+        "The epsilon keeps the log finite, not right: it shifts every "
+        "log-probability a little (here already, and its gradient with it), "
+        "and where tanh(u) saturates it gives log 1e-6 instead of about "
+        f"log 4 - 2|u|. Use {_STABLE}, exact and finite.",
     ),
     Mistake(
         "no tanh correction (the Gaussian's log-density of u)",
