@@ -198,6 +198,10 @@ def test_page_is_whole_and_self_contained(
             continue
         target = href_from(lang, href.split("#")[0]) if href[0] != "#" else ""
         assert (built / target).exists(), page.where(f"dead link {href}")
+    wide = tab.evaluate("document.documentElement.scrollWidth")
+    assert wide <= width, page.where(
+        f"the page is {wide} px wide: something does not wrap"
+    )
     text = tab.inner_text("article")
     raw = RAW_MYST.findall(text)
     assert not raw, page.where(f"raw MyST in the text: {raw}")
