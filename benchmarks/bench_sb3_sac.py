@@ -1,16 +1,16 @@
 """The book's SAC against Stable-Baselines3's SAC, same settings, in one
 run on Pendulum-v1: steps per second of training, their ratio, and the
 final greedy return of each over 100 seeded episodes, per seed and on
-average.
+average. The book's SAC runs twice, with its gradient steps by hand
+(``train_sac``'s default, ``actorcritic.fast_off_policy``) and through
+autograd (``autograd=True``): the same run, so the same return, and the
+ratio of their speeds.
 
 Stable-Baselines3 is a benchmark-only dependency, not a book one:
 
     pip install stable-baselines3==2.9.2
-    python benchmarks/bench_sb3_sac.py            # about 10 minutes here
+    python benchmarks/bench_sb3_sac.py            # about 12 minutes here
     python benchmarks/bench_sb3_sac.py --steps 1500 --seeds 0    # smoke run
-
-(About 10 minutes on two cores is an estimate from a 1,500-step run:
-the book near 300 steps/s, SB3 near 165, six trainings of 20,000 steps.)
 
 Shared settings, RL Zoo's for Pendulum-v1 with smaller networks (those of
 ``SACConfig``'s defaults, written out below): 20,000 environment steps of
@@ -142,6 +142,11 @@ def train_book(config: SACConfig, seed: int):
     return result.actor, result.history.train_seconds
 
 
+def train_autograd(config: SACConfig, seed: int):
+    result = train_sac(config, seed, autograd=True)
+    return result.actor, result.history.train_seconds
+
+
 def train_sb3(config: SACConfig, seed: int):
     envs = make_vec_env(
         config.env_id,
@@ -198,7 +203,11 @@ def main() -> None:
     for seed in seeds:
         # the two libraries one after the other on each seed, so that a
         # drift in the machine's speed affects both alike
-        for name, train in (("book", train_book), ("SB3", train_sb3)):
+        for name, train in (
+            ("book", train_book),
+            ("autograd", train_autograd),
+            ("SB3", train_sb3),
+        ):
             policy, seconds = train(config, seed)
             episode_returns = evaluate(
                 policy,
@@ -209,26 +218,34 @@ def main() -> None:
             speeds[seed, name] = config.total_steps / seconds
             returns[seed, name] = float(episode_returns.mean())
             print(
-                f"seed {seed} {name:<5}"
+                f"seed {seed} {name:<9}"
                 f"{speeds[seed, name]:>9,.0f} steps/s"
                 f"{seconds:>8.1f} s{returns[seed, name]:>9.1f} return",
                 flush=True,
             )
     print(
         f"\n{config.env_id}, {config.total_steps:,} steps, greedy return "
-        f"over {EVAL_EPISODES} episodes\n"
-        f"{'seed':<6}{'book steps/s':>13}{'SB3 steps/s':>12}{'ratio':>7}"
-        f"{'book return':>12}{'SB3 return':>11}"
+        f"over {EVAL_EPISODES} episodes; book: by hand, autograd: the "
+        "book's\nthrough autograd\n"
+        f"{'seed':<6}{'book steps/s':>13}{'autograd':>9}{'SB3':>6}"
+        f"{'book/SB3':>9}{'book/autograd':>14}{'book return':>12}"
+        f"{'same run':>9}{'SB3 return':>11}"
     )
     rows = [(str(seed), [seed]) for seed in seeds] + [("mean", seeds)]
     for label, group in rows:
-        b_speed = np.mean([speeds[s, "book"] for s in group])
-        s_speed = np.mean([speeds[s, "SB3"] for s in group])
-        b_ret = np.mean([returns[s, "book"] for s in group])
-        s_ret = np.mean([returns[s, "SB3"] for s in group])
+        speed = {
+            name: np.mean([speeds[s, name] for s in group])
+            for name in ("book", "autograd", "SB3")
+        }
+        same = all(returns[s, "book"] == returns[s, "autograd"] for s in group)
+        book_return = np.mean([returns[s, "book"] for s in group])
+        sb3_return = np.mean([returns[s, "SB3"] for s in group])
         print(
-            f"{label:<6}{b_speed:>13,.0f}{s_speed:>12,.0f}"
-            f"{b_speed / s_speed:>7.2f}{b_ret:>12.1f}{s_ret:>11.1f}"
+            f"{label:<6}{speed['book']:>13,.0f}{speed['autograd']:>9,.0f}"
+            f"{speed['SB3']:>6,.0f}{speed['book'] / speed['SB3']:>9.2f}"
+            f"{speed['book'] / speed['autograd']:>14.2f}"
+            f"{book_return:>12.1f}{'yes' if same else 'NO':>9}"
+            f"{sb3_return:>11.1f}"
         )
     print(
         "\nCompare the ratios (book / SB3 steps/s), which the machine's "

@@ -25,6 +25,8 @@ Two more pieces of the same kind live beside what they speed up:
 :class:`~actorcritic.rollouts.NumpyActor` samples actions in NumPy to
 collect rollouts, and :class:`~actorcritic.optim.FlatAdam` is Adam on one
 flat tensor with the gradient clipping folded in.
+:mod:`actorcritic.fast_off_policy` does for chapter 7's SAC what this
+module does for A2C and PPO.
 
 Each is tested against autograd: the networks' backward pass and the A2C
 gradients bit for bit, on torch 2.13 on a CPU (``tests/test_fast.py``:
@@ -93,15 +95,32 @@ def run_mlp(weights: Weights, x: torch.Tensor) -> torch.Tensor:
     return F.linear(x, weight, bias)
 
 
+def relu_backward(grad: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """What autograd runs for ``out = relu(x)``: ``grad`` where ``out >
+    0``, else 0."""
+    return torch.ops.aten.threshold_backward(grad, out, 0)
+
+
+# each hidden activation, and the backward autograd runs for it (from
+# the gradient and the activation's output)
+ACTIVATIONS = {
+    "tanh": (torch.tanh, torch.ops.aten.tanh_backward),
+    "relu": (torch.relu, relu_backward),
+}
+
+
 def mlp_forward(
-    weights: Weights, x: torch.Tensor
+    weights: Weights, x: torch.Tensor, activation: str = "tanh"
 ) -> tuple[torch.Tensor, list[torch.Tensor]]:
     """:func:`run_mlp`'s output ``(B, out)`` for inputs ``(B, in)``, and
     the input of each layer (``x``, then each hidden layer's activation),
-    which :func:`mlp_backward` needs. Call it under ``torch.no_grad()``."""
+    which :func:`mlp_backward` needs. Call it under ``torch.no_grad()``.
+    ``activation``: the hidden layers', ``"tanh"`` (chapters 1 to 6) or
+    ``"relu"`` (chapter 7)."""
+    act = ACTIVATIONS[activation][0]
     inputs = [x]
     for weight, bias in weights[:-1]:
-        x = torch.tanh(F.linear(x, weight, bias))
+        x = act(F.linear(x, weight, bias))
         inputs.append(x)
     weight, bias = weights[-1]
     return F.linear(x, weight, bias), inputs
@@ -112,14 +131,16 @@ def mlp_backward(
     inputs: list[torch.Tensor],
     grad_out: torch.Tensor,
     grads: Weights,
+    activation: str = "tanh",
 ) -> None:
     """Backpropagate ``grad_out`` ``(B, out)``, the gradient of a loss
     with respect to an :func:`mlp`'s output, through the network that
-    :func:`mlp_forward` ran, and write each layer's weight and bias
-    gradients into ``grads`` (same shapes as ``weights``; for example the
-    parameters' ``.grad``), overwriting them.
+    :func:`mlp_forward` ran (with the same ``activation``), and write
+    each layer's weight and bias gradients into ``grads`` (same shapes
+    as ``weights``; for example the parameters' ``.grad``), overwriting
+    them.
 
-    The operations autograd runs for ``F.linear`` and ``tanh``, so the
+    The operations autograd runs for ``F.linear`` and the activation, so the
     same numbers bit for bit. Each product lands in a new tensor and is
     then copied: a matrix product written straight into a view of
     :func:`~actorcritic.optim.flat_parameters`' gradient can round
@@ -131,13 +152,14 @@ def mlp_backward(
             f"{len(weights)} layers, {len(inputs)} inputs, {len(grads)} "
             "gradients"
         )
+    backward = ACTIVATIONS[activation][1]
     g = grad_out  # (B, width of layer i's output)
     for i in range(len(weights) - 1, -1, -1):
         weight_grad, bias_grad = grads[i]
         weight_grad.copy_(torch.mm(g.t(), inputs[i]))  # (out, in)
         bias_grad.copy_(g.sum(0))  # (out,)
-        if i:  # through the layer, then the tanh that made its input
-            g = torch.ops.aten.tanh_backward(g.mm(weights[i][0]), inputs[i])
+        if i:  # through the layer, then the activation that made its input
+            g = backward(g.mm(weights[i][0]), inputs[i])
 
 
 def critic_values(
