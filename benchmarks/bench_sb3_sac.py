@@ -225,8 +225,8 @@ def main() -> None:
             )
     print(
         f"\n{config.env_id}, {config.total_steps:,} steps, greedy return "
-        f"over {EVAL_EPISODES} episodes; book: by hand, autograd: the "
-        "book's\nthrough autograd\n"
+        f"over {EVAL_EPISODES} episodes\n(book: its gradient steps by "
+        "hand; autograd: the same through autograd)\n"
         f"{'seed':<6}{'book steps/s':>13}{'autograd':>9}{'SB3':>6}"
         f"{'book/SB3':>9}{'book/autograd':>14}{'book return':>12}"
         f"{'same run':>9}{'SB3 return':>11}"
@@ -248,8 +248,8 @@ def main() -> None:
             f"{sb3_return:>11.1f}"
         )
     print(
-        "\nCompare the ratios (book / SB3 steps/s), which the machine's "
-        "speed\nscales away, and the returns; not the absolute steps/s."
+        "\nCompare the ratios of steps/s, which the machine's speed "
+        "scales away,\nand the returns; not the absolute steps/s."
     )
 
 

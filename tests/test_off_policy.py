@@ -15,6 +15,7 @@ from actorcritic.off_policy import (
     clipped_double_q,
     estimation_bias,
     polyak_update,
+    smoothed_target_action,
     soft_q_target,
     squashed_gaussian_log_prob,
 )
@@ -81,6 +82,22 @@ def test_squashed_log_prob_stays_finite_where_tanh_saturates():
     # log(1 - tanh(u)^2) = log 4 - 2|u| - 2 log(1 + e^{-2|u|}) ~ log 4 - 2|u|
     expected = -0.5 * math.log(2 * math.pi) - (math.log(4) - 2 * u.abs())
     torch.testing.assert_close(got, expected[:, 0])
+
+
+def test_smoothed_target_action_stays_near_mu_and_in_the_box():
+    torch.manual_seed(0)
+    half_width = torch.tensor([2.0, 0.5])
+    low, high = -half_width, half_width
+    mu = torch.tensor([[0.0, 0.0], [1.9, -0.5]]).repeat(5_000, 1)
+    action = smoothed_target_action(mu, half_width, low, high, 0.2, 0.5)
+    assert action.shape == mu.shape
+    assert bool(((action >= low) & (action <= high)).all())
+    noise = (action - mu) / half_width  # in units of the half-width
+    assert float(noise.abs().max()) <= 0.5 + 1e-6  # the noise clip
+    # at the centre nothing binds but the clip at 2.5 std: std near 0.2
+    assert float(noise[0::2].std()) == pytest.approx(0.2, abs=0.01)
+    # near an edge the box cuts: never past it, and often on it
+    assert float((action[1::2, 0] == high[0]).float().mean()) > 0.3
 
 
 def test_polyak_moves_the_target_only():

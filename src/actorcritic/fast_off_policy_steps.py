@@ -28,7 +28,7 @@ from actorcritic.fast_off_policy import (
     squashed_sample,
     squashed_sample_backward,
 )
-from actorcritic.off_policy import clipped_double_q
+from actorcritic.off_policy import clipped_double_q, smoothed_target_action
 from actorcritic.off_policy_networks import (
     DeterministicPolicy,
     QNetworks,
@@ -171,15 +171,14 @@ class TD3StepByHand:
     @torch.no_grad()
     def __call__(self, batch: Transitions) -> dict[str, torch.Tensor]:
         config, actor, critic = self.config, self.actor, self.critic
-        noise = (torch.randn_like(batch.action) * config.target_noise).clamp(
-            -config.noise_clip, config.noise_clip
-        )
-        next_action = torch.clamp(
-            self._act(self.target_weights, batch.next_obs)[0]
-            + noise * actor.half_width,
+        next_action = smoothed_target_action(
+            self._act(self.target_weights, batch.next_obs)[0],
+            actor.half_width,
             actor.low,
             actor.high,
-        )  # (B, A): target-policy smoothing
+            config.target_noise,
+            config.noise_clip,
+        )  # (B, A)
         next_q, _ = q_forward(self.critic_target, batch.next_obs, next_action)
         target = td_target(
             batch.reward,

@@ -92,6 +92,26 @@ def squashed_gaussian_log_prob(
 
 
 @torch.no_grad()
+def smoothed_target_action(
+    next_mu: torch.Tensor,
+    half_width: torch.Tensor,
+    low: torch.Tensor,
+    high: torch.Tensor,
+    noise_std: float,
+    noise_clip: float,
+) -> torch.Tensor:
+    """TD3's target-policy smoothing (Fujimoto et al., 2018): the target
+    actor's action ``next_mu`` ``(B, act_dim)`` plus Gaussian noise of
+    std ``noise_std`` clipped to ``[-noise_clip, noise_clip]``, both in
+    units of the action box's ``half_width``, then clipped into the box
+    ``[low, high]``."""
+    noise = (torch.randn_like(next_mu) * noise_std).clamp(
+        -noise_clip, noise_clip
+    )
+    return torch.clamp(next_mu + noise * half_width, low, high)
+
+
+@torch.no_grad()
 def polyak_update(target: nn.Module, online: nn.Module, tau: float) -> None:
     """Move each of ``target``'s parameters a fraction ``tau`` of the way
     to ``online``'s, in place: ``targ <- (1 - tau) targ + tau online``.

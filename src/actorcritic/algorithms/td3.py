@@ -23,6 +23,7 @@ from actorcritic.off_policy import (
     clipped_double_q,
     estimation_bias,
     polyak_update,
+    smoothed_target_action,
 )
 from actorcritic.off_policy_networks import DeterministicPolicy, QNetworks
 from actorcritic.optim import FlatAdam, flat_parameters
@@ -155,13 +156,13 @@ def train_td3(
     def update(batch: Transitions) -> dict[str, torch.Tensor]:
         nonlocal updates
         with torch.no_grad():
-            noise = (
-                torch.randn_like(batch.action) * config.target_noise
-            ).clamp(-config.noise_clip, config.noise_clip)
-            next_action = torch.clamp(
-                actor_target(batch.next_obs) + noise * actor.half_width,
+            next_action = smoothed_target_action(
+                actor_target(batch.next_obs),
+                actor.half_width,
                 actor.low,
                 actor.high,
+                config.target_noise,
+                config.noise_clip,
             )  # (B, A)
             next_q = critic_target(batch.next_obs, next_action)  # (n, B)
             target = td_target(
