@@ -226,10 +226,11 @@ def main() -> None:
     print(
         f"\n{config.env_id}, {config.total_steps:,} steps, greedy return "
         f"over {EVAL_EPISODES} episodes\n(book: its gradient steps by "
-        "hand; autograd: the same through autograd)\n"
+        "hand; autograd: the same through autograd;\nsame: the two "
+        "returned the same, as the same run does)\n"
         f"{'seed':<6}{'book steps/s':>13}{'autograd':>9}{'SB3':>6}"
         f"{'book/SB3':>9}{'book/autograd':>14}{'book return':>12}"
-        f"{'same run':>9}{'SB3 return':>11}"
+        f"{'same':>5}{'SB3 return':>11}"
     )
     rows = [(str(seed), [seed]) for seed in seeds] + [("mean", seeds)]
     for label, group in rows:
@@ -244,7 +245,7 @@ def main() -> None:
             f"{label:<6}{speed['book']:>13,.0f}{speed['autograd']:>9,.0f}"
             f"{speed['SB3']:>6,.0f}{speed['book'] / speed['SB3']:>9.2f}"
             f"{speed['book'] / speed['autograd']:>14.2f}"
-            f"{book_return:>12.1f}{'yes' if same else 'NO':>9}"
+            f"{book_return:>12.1f}{'yes' if same else 'NO':>5}"
             f"{sb3_return:>11.1f}"
         )
     print(

@@ -66,9 +66,11 @@ def test_the_critics_forward_and_backward_are_autograd(
 
 def actor_and_critic(obs_dim, act_dim, hidden, seed, log_std_bias=0.0):
     torch.manual_seed(seed)
-    actor = SquashedGaussianPolicy(
-        obs_dim, -2 * torch.ones(act_dim), 2 * torch.ones(act_dim), hidden
-    )
+    # a box whose half-widths (2.25, 0.5, 0.85) and centres are not
+    # Pendulum's 2 and 0: a misplaced scale would change the result
+    low = torch.tensor([-3.0, 0.0, -1.0])[:act_dim]
+    high = torch.tensor([1.5, 1.0, 0.7])[:act_dim]
+    actor = SquashedGaussianPolicy(obs_dim, low, high, hidden)
     with torch.no_grad():  # push some log stds past the clamp
         actor.net[-1].bias[act_dim:] += log_std_bias
     critic = QNetworks(obs_dim, act_dim, hidden)

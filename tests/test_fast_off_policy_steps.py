@@ -4,22 +4,46 @@ evaluations."""
 
 import dataclasses
 
+import gymnasium as gym
+import numpy as np
 import pytest
 import torch
+from gymnasium.wrappers import RescaleAction
 
 from actorcritic.algorithms.sac import train_sac
 from actorcritic.algorithms.td3 import ddpg, train_td3
 from actorcritic.off_policy import polyak_update, soft_q_target
 from tests.algorithms.quick import QUICK_OFF_POLICY, QUICK_SAC, QUICK_TD3
 
+# Pendulum with its torque box moved to [-3, 1.5]: a half-width (2.25)
+# and a centre (-0.75) whose products round, unlike Pendulum's 2 and 0
+WIDE_BOX = "PendulumWideBox-v0"
+if WIDE_BOX not in gym.registry:
+    gym.register(
+        WIDE_BOX,
+        entry_point=lambda **kwargs: RescaleAction(
+            gym.make("Pendulum-v1", **kwargs),
+            np.float32([-3.0]),
+            np.float32([1.5]),
+        ),
+        max_episode_steps=200,
+    )
 
-def twice(train, config, **kwargs):
-    runs = [
-        train(config, seed=1, autograd=autograd, **kwargs)
-        for autograd in (False, True)
-    ]
-    assert [r.history.gradients for r in runs] == ["by hand", "autograd"]
-    return runs
+
+def twice(train, config, monkeypatch, **kwargs):
+    """The run by hand, where any call of autograd's backward fails, and
+    the same run through autograd."""
+
+    def backward(*args, **kwargs):
+        raise AssertionError("the update by hand called backward()")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(torch.Tensor, "backward", backward)
+        fast = train(config, seed=1, **kwargs)
+    slow = train(config, seed=1, autograd=True, **kwargs)
+    assert fast.history.gradients == "by hand"
+    assert slow.history.gradients == "autograd"
+    return fast, slow
 
 
 def same_networks(a, b):
@@ -41,11 +65,17 @@ def same_networks(a, b):
         dataclasses.replace(
             QUICK_SAC, env_id="LunarLanderContinuous-v3", gradient_steps=2
         ),
+        dataclasses.replace(QUICK_SAC, env_id=WIDE_BOX, batch_size=100),
     ],
-    ids=["chapter 7's sizes", "a fixed temperature", "two actions"],
+    ids=[
+        "chapter 7's sizes",
+        "a fixed temperature",
+        "two actions",
+        "another box",
+    ],
 )
-def test_sac_runs_the_same_by_hand_and_through_autograd(config):
-    assert_same_runs(*twice(train_sac, config))
+def test_sac_runs_the_same_by_hand_and_through_autograd(config, monkeypatch):
+    assert_same_runs(*twice(train_sac, config, monkeypatch))
 
 
 def assert_same_runs(fast, slow):
@@ -65,11 +95,26 @@ def assert_same_runs(fast, slow):
         dataclasses.replace(
             QUICK_TD3, env_id="LunarLanderContinuous-v3", gradient_steps=2
         ),
+        dataclasses.replace(QUICK_TD3, env_id=WIDE_BOX, n_critics=3),
     ],
-    ids=["chapter 7's sizes", "delay 3, probed", "DDPG", "two actions"],
+    ids=[
+        "chapter 7's sizes",
+        "delay 3, probed",
+        "DDPG",
+        "two actions",
+        "another box, three critics",
+    ],
 )
-def test_td3_runs_the_same_by_hand_and_through_autograd(config):
-    assert_same_runs(*twice(train_td3, config))
+def test_td3_runs_the_same_by_hand_and_through_autograd(config, monkeypatch):
+    assert_same_runs(*twice(train_td3, config, monkeypatch))
+
+
+def test_a_target_in_another_dtype_is_refused_by_hand():
+    def target_fn(*args):
+        return soft_q_target(*args).double()
+
+    with pytest.raises(ValueError, match="float32"):
+        train_sac(QUICK_SAC, seed=0, target_fn=target_fn)
 
 
 def test_the_readers_functions_are_called_by_hand_too():

@@ -13,7 +13,7 @@ package's own losses:
 - :func:`run_mlp`, :func:`mlp_forward` and :func:`mlp_backward`: an
   :func:`~actorcritic.networks.mlp` as a function of its weights, and its
   backward pass, the operations autograd runs for ``F.linear`` and
-  ``tanh``;
+  the hidden activation (``tanh``, or ``relu`` for chapter 7);
 - :func:`a2c_gradients_by_hand`: the gradients of
   :func:`~actorcritic.losses.a2c_loss` through both networks, each
   operation the one autograd runs, in autograd's order;
@@ -25,8 +25,8 @@ Two more pieces of the same kind live beside what they speed up:
 :class:`~actorcritic.rollouts.NumpyActor` samples actions in NumPy to
 collect rollouts, and :class:`~actorcritic.optim.FlatAdam` is Adam on one
 flat tensor with the gradient clipping folded in.
-:mod:`actorcritic.fast_off_policy` does for chapter 7's SAC what this
-module does for A2C and PPO.
+:mod:`actorcritic.fast_off_policy` does for chapter 7's SAC and TD3
+what this module does for A2C and PPO.
 
 Each is tested against autograd: the networks' backward pass and the A2C
 gradients bit for bit, on torch 2.13 on a CPU (``tests/test_fast.py``:

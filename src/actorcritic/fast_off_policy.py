@@ -4,12 +4,16 @@ bit for bit, in less time.
 
 At Pendulum's sizes (64-unit networks, batches of 256) an update through
 autograd spends about half its time outside the arithmetic: in the
-engine's bookkeeping for about 130 backward nodes and in module dispatch
-(``benchmarks/bench_sb3_sac.py`` measures the whole run). Here each
-backward node is the operation autograd itself runs, called directly and
-in the engine's order, so each sum of gradients rounds as autograd's
-does (``tests/test_fast_off_policy.py`` compares single steps and whole
-runs to the last bit):
+engine's bookkeeping for about 130 backward operations and in module
+dispatch (``benchmarks/bench_sb3_sac.py`` measures the whole run). Here
+each backward operation is the one autograd itself runs, called
+directly and in the engine's order, so each sum of gradients rounds as
+autograd's does; the one exception, :func:`q_backward`'s outer product,
+is exact too (one rounding either way; only the sign of a zero can
+differ). So the numbers are autograd's on any CPU, in float32, the
+dtype of the package's networks (``tests/test_fast_off_policy.py``
+compares single steps, ``tests/test_fast_off_policy_steps.py`` whole
+runs):
 
 - :func:`q_forward` and :func:`q_backward`: the twin critics of
   :class:`~actorcritic.off_policy_networks.QNetworks`, their batched
@@ -99,8 +103,9 @@ def q_backward(
             weight_grad.copy_(torch.bmm(inputs[k].transpose(1, 2), g))
             if k == 0:
                 return None
-        if g.shape[-1] == 1:  # a product over one term: an outer product
-            g = g * weight.transpose(1, 2)  # the same numbers, far faster
+        if g.shape[-1] == 1:  # a product over one term: an outer product,
+            # the same values (up to the sign of a zero), ten times faster
+            g = g * weight.transpose(1, 2)
         else:
             g = g.bmm(weight.transpose(1, 2))  # (n_critics, B, in)
         if k:
@@ -136,7 +141,7 @@ def critic_step(
     q, inputs = q_forward(critic, batch.obs, batch.action)
     error = q - target  # (n_critics, B)
     loss = HALF * error.pow(2).mean(dim=1).sum()
-    _, d_square = batch_constants(*reversed(q.shape))
+    _, d_square = batch_constants(q.shape[1], q.shape[0])
     q_backward(critic, inputs, d_square * (TWO * error), grads)
     return q, loss
 
@@ -158,7 +163,15 @@ class SquashedSample:
 
     action: torch.Tensor  # (B, act_dim), in the box
     log_prob: torch.Tensor  # (B,)
-    saved: tuple[torch.Tensor, ...]
+    # what the backward pass needs, each (B, act_dim)
+    raw_log_std: torch.Tensor  # the network's, before the clamp
+    std: torch.Tensor  # exp(log std), which scaled the noise
+    eps: torch.Tensor  # the noise
+    z_num: torch.Tensor  # u - mean
+    std_again: torch.Tensor  # the log-probability's own exp(log std)
+    z: torch.Tensor  # (u - mean) / std
+    minus_2u: torch.Tensor  # -2u, softplus's input
+    squashed: torch.Tensor  # tanh(u)
 
 
 def squashed_sample(
@@ -183,8 +196,18 @@ def squashed_sample(
     log_prob = (gaussian - log_det).sum(-1)  # (B,)
     squashed = torch.tanh(pre_tanh)
     action = actor.center + actor.half_width * squashed
-    saved = (raw_log_std, std, eps, z_num, std_again, z, minus_2u, squashed)
-    return SquashedSample(action, log_prob, saved)
+    return SquashedSample(
+        action,
+        log_prob,
+        raw_log_std,
+        std,
+        eps,
+        z_num,
+        std_again,
+        z,
+        minus_2u,
+        squashed,
+    )
 
 
 def squashed_sample_backward(
@@ -197,9 +220,7 @@ def squashed_sample_backward(
     act_dim)`` of a loss whose gradients with respect to the
     :func:`squashed_sample`'s action ``(B, act_dim)`` and log-probability
     ``(B,)`` are given: each backward node autograd runs, in its order."""
-    raw_log_std, std, eps, z_num, std_again, z, minus_2u, squashed = (
-        sample.saved
-    )
+    s, squashed = sample, sample.squashed  # s: what the forward saved
     # action = center + half_width * tanh(u)
     d_u = torch.ops.aten.tanh_backward(
         grad_action * actor.half_width, squashed
@@ -209,7 +230,7 @@ def squashed_sample_backward(
     d_log_det = -d_gaussian
     d_inner = d_log_det * TWO  # log 2 - u - softplus(-2u)
     d_minus_2u = torch.ops.aten.softplus_backward(
-        -d_inner, minus_2u, 1.0, 20.0
+        -d_inner, s.minus_2u, 1.0, 20.0
     )
     # u's four uses, summed in the engine's order: tanh, then -2u, then
     # log 2 - u, then u - mean (the Gaussian's)
@@ -217,17 +238,17 @@ def squashed_sample_backward(
     d_u = d_u + -d_inner
     # gaussian = -0.5 z^2 - log_std - log sqrt(2 pi), z = (u - mean) / std
     d_log_std = -d_gaussian
-    d_z = (d_gaussian * MINUS_HALF) * (TWO * z)
-    d_z_num = d_z / std_again
-    d_std_again = -d_z * ((z_num / std_again) / std_again)
-    d_log_std = d_log_std + d_std_again * std_again
+    d_z = (d_gaussian * MINUS_HALF) * (TWO * s.z)
+    d_z_num = d_z / s.std_again
+    d_std_again = -d_z * ((s.z_num / s.std_again) / s.std_again)
+    d_log_std = d_log_std + d_std_again * s.std_again
     d_u = d_u + d_z_num
     # u = mean + std * eps, std = exp(log_std)
     d_mean = d_u + -d_z_num
-    d_log_std = d_log_std + (d_u * eps) * std
+    d_log_std = d_log_std + (d_u * s.eps) * s.std
     # the clamp passes the gradient where it did not bind
-    inside = (raw_log_std >= actor.log_std_min).logical_and_(
-        raw_log_std <= actor.log_std_max
+    inside = (s.raw_log_std >= actor.log_std_min).logical_and_(
+        s.raw_log_std <= actor.log_std_max
     )
     d_raw_log_std = torch.where(inside, d_log_std, ZERO)
     return torch.cat([d_mean, d_raw_log_std], dim=-1)  # (B, 2A)

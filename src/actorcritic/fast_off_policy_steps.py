@@ -8,6 +8,7 @@ their modules show, so the same runs to the last bit
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -37,6 +38,10 @@ from actorcritic.off_policy_networks import (
 from actorcritic.optim import FlatAdam
 from actorcritic.returns import td_target
 
+if TYPE_CHECKING:  # the algorithms import this module
+    from actorcritic.algorithms.sac import SACConfig
+    from actorcritic.algorithms.td3 import TD3Config
+
 
 class SACStepByHand:
     """``train_sac``'s update (see its docstring for the four steps) with
@@ -54,7 +59,7 @@ class SACStepByHand:
         actor: SquashedGaussianPolicy,
         critics: tuple[QNetworks, QNetworks],
         optimizers: tuple[FlatAdam, FlatAdam, FlatAdam],
-        config,
+        config: SACConfig,
         target_entropy: float,
         target_fn: Callable[..., torch.Tensor],
         polyak_fn: Callable[..., None],
@@ -64,8 +69,9 @@ class SACStepByHand:
         self.log_alpha = self.alpha_opt.flat
         self.config = config
         self.target_entropy = constant(target_entropy)
-        if config.alpha is not None:
-            self.fixed_alpha = constant(config.alpha)
+        self.fixed_alpha = (
+            None if config.alpha is None else constant(config.alpha)
+        )
         self.target_fn, self.polyak_fn = target_fn, polyak_fn
         (self.actor_weights,), (self.actor_grads,) = weights_and_grads(actor)
         self.critic_grads = critic_grads(self.critic)
@@ -105,6 +111,12 @@ class SACStepByHand:
             config.gamma,
             alpha,
         )  # (B,)
+        if target.dtype != torch.float32:  # autograd would promote
+            raise ValueError(
+                "target_fn must return the targets as float32 (the "
+                f"critics' dtype), got {target.dtype}; or train with "
+                "autograd=True"
+            )
         _, critic_loss = critic_step(
             self.critic, self.critic_grads, batch, target
         )
@@ -144,7 +156,7 @@ class TD3StepByHand:
         actors: tuple[DeterministicPolicy, DeterministicPolicy],
         critics: tuple[QNetworks, QNetworks],
         optimizers: tuple[FlatAdam, FlatAdam],
-        config,
+        config: TD3Config,
         polyak_fn: Callable[..., None],
     ) -> None:
         (self.actor, self.actor_target), (self.critic, self.critic_target) = (
@@ -161,8 +173,9 @@ class TD3StepByHand:
         self.updates = 0
 
     def _act(self, weights, obs) -> tuple[torch.Tensor, ...]:
-        """mu(s) ``(B, A)``, tanh of the network's output, its layers'
-        inputs."""
+        """mu(s) ``(B, A)`` of the actor whose :func:`mlp_weights` are
+        ``weights`` (the online or the target actor: they share the
+        box), tanh of the network's output, the layers' inputs."""
         out, inputs = mlp_forward(weights, obs, "relu")
         squashed = torch.tanh(out)
         actor = self.actor

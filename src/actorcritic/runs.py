@@ -48,8 +48,9 @@ class History:
         train_seconds: seconds of training: from the first step to the
             last, periodic evaluations excluded.
         gradients: how the gradient steps were computed: ``"autograd"``,
-            or ``"by hand"`` when a training function given the package's
-            own loss took its steps through :mod:`actorcritic.fast`.
+            or ``"by hand"``: A2C and PPO given the package's own loss
+            (:mod:`actorcritic.fast`), SAC and TD3 unless told
+            ``autograd=True`` (:mod:`actorcritic.fast_off_policy`).
         eval_probes: named measurements taken at each periodic
             evaluation (chapter 7's critic estimates and the returns they
             predict), one entry per ``eval_steps``; empty if none.

@@ -175,7 +175,9 @@ def train_sac(
         obs_dim, act_dim, min(config.buffer_size, config.total_steps)
     )
     tracker = Tracker(config, actor, seed)
-    tracker.history.gradients = "autograd" if autograd else "by hand"
+    tracker.history.gradients = (
+        "by hand" if isinstance(update, SACStepByHand) else "autograd"
+    )
     try:
         off_policy_loop(config, env, actor, buffer, update, tracker)
     finally:

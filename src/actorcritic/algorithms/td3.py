@@ -201,7 +201,9 @@ def train_td3(
     tracker = Tracker(
         config, actor, seed, bias_probe(actor, critic, config, seed)
     )
-    tracker.history.gradients = "autograd" if autograd else "by hand"
+    tracker.history.gradients = (
+        "by hand" if isinstance(update, TD3StepByHand) else "autograd"
+    )
     try:
         off_policy_loop(config, env, actor, buffer, update, tracker)
     finally:
