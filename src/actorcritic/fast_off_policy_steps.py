@@ -45,9 +45,8 @@ if TYPE_CHECKING:  # the algorithms import this module
 
 class SACStepByHand:
     """``train_sac``'s update (see its docstring for the four steps) with
-    every gradient computed without autograd:
-    the same random draws, losses, gradients and Adam steps, so the same
-    run to the last bit.
+    every gradient computed without autograd: the same random draws,
+    losses, gradients and Adam steps, so the same run to the last bit.
 
     Called on a batch, it returns the diagnostics ``train_sac``'s own
     update returns. ``target_fn`` and ``polyak_fn`` are the reader's
